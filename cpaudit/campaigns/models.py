@@ -1,0 +1,107 @@
+"""Campaigns (审核批次) and the enrolment of an enterprise in one."""
+
+import calendar
+import datetime as dt
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class Campaign(models.Model):
+    class Status(models.TextChoices):
+        # 进行中: enrolments and progress are open. 已结束: history, read-only.
+        ACTIVE = "active", "进行中"
+        CLOSED = "closed", "已结束"
+
+    slug = models.SlugField("批次标识", max_length=50, unique=True)
+    name = models.CharField("批次名称", max_length=200)
+    year = models.PositiveSmallIntegerField("年度")
+    document_number = models.CharField("名单企业“省级文号”", max_length=100, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    industries = models.ManyToManyField("registry.Industry", verbose_name="行业范围", related_name="+")
+    report_day = models.PositiveSmallIntegerField(
+        "月报截止日", default=30, validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text="每月该日前报送；当月天数不足时为当月最后一天",
+    )
+    evaluation_deadline = models.DateField("评估完成期限")
+    acceptance_deadline = models.DateField("验收完成期限")
+    fee_threshold = models.DecimalField("无/低费与中/高费分界（万元）", max_digits=10, decimal_places=2, default=50,
+                                        validators=[MinValueValidator(0)])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "slug"]
+        verbose_name = "审核批次"
+        verbose_name_plural = "审核批次"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def report_due_date(self, year: int, month: int) -> dt.date:
+        last = calendar.monthrange(year, month)[1]
+        return dt.date(year, month, min(self.report_day, last))
+
+
+class CampaignCounty(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="county_links")
+    county = models.ForeignKey("org.Division", verbose_name="县（市、区）", on_delete=models.PROTECT, related_name="+")
+    in_basin = models.BooleanField("白洋淀流域", default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "county"], name="campaign_county_unique")]
+        verbose_name = "批次范围县"
+
+
+class EnterpriseType(models.TextChoices):
+    DOUBLE_EXCEED = "shuangchao", "双超企业"
+    DOUBLE_HAZARD_1 = "shuangyou1", "双有企业：第一类"
+    DOUBLE_HAZARD_2 = "shuangyou2", "双有企业：第二类"
+    DOUBLE_HAZARD_3 = "shuangyou3", "双有企业：第三类"
+    DOUBLE_HAZARD_4 = "shuangyou4", "双有企业：第四类"
+    DOUBLE_HAZARD_5 = "shuangyou5", "双有企业：第五类"
+    OTHER = "other", "其他企业"
+
+
+class AuditMode(models.TextChoices):
+    ENTRUSTED = "entrusted", "委托"
+    SELF = "self", "自审"
+
+
+class Enrolment(models.Model):
+    campaign = models.ForeignKey(Campaign, verbose_name="审核批次", on_delete=models.PROTECT,
+                                 related_name="enrolments")
+    enterprise = models.ForeignKey("registry.Enterprise", verbose_name="企业", on_delete=models.PROTECT,
+                                   related_name="enrolments")
+    audit_round = models.PositiveSmallIntegerField("审核轮次", default=1, validators=[MinValueValidator(1)])
+    mode = models.CharField("开展审核方式", max_length=10, choices=AuditMode.choices, default=AuditMode.SELF)
+    consulting_agency = models.ForeignKey("registry.ConsultingAgency", verbose_name="咨询机构名称", null=True,
+                                          blank=True, on_delete=models.PROTECT, related_name="enrolments")
+    start_date = models.DateField("开始审核时间", null=True, blank=True)
+    end_date = models.DateField("完成审核时间", null=True, blank=True)
+    enterprise_type = models.CharField("企业类型", max_length=12, choices=EnterpriseType.choices,
+                                       default=EnterpriseType.OTHER)
+    has_deadline_project = models.BooleanField("清洁生产审核过程中是否有限期治理项目", default=False)
+    deadline_project_done = models.BooleanField("清洁生产审核过程中限期治理项目是否已完成", null=True, blank=True)
+    has_violation = models.BooleanField("清洁生产审核过程中是否有其他环保违规处罚事件", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["campaign_id", "enterprise_id"]
+        verbose_name = "审核企业"
+        verbose_name_plural = "审核企业"
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "enterprise"], name="enrolment_unique"),
+            models.CheckConstraint(
+                name="enrolment_agency_iff_entrusted",
+                condition=models.Q(mode="entrusted", consulting_agency__isnull=False)
+                | models.Q(mode="self", consulting_agency__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="enrolment_dates_in_order",
+                condition=models.Q(start_date__isnull=True) | models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} · {self.campaign.year}"

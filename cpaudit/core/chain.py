@@ -1,0 +1,96 @@
+"""Canonical content and SM3 digests of log entries; verification of the chain."""
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+GENESIS = "0" * 64
+
+
+def sm3_hex(data: bytes) -> str:
+    h = hashlib.new("sm3")
+    h.update(data)
+    return h.hexdigest()
+
+
+def jsonable(value):
+    """Values as they are stored in `changes` and `data`: no floats, no objects (they don't round-trip)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, (decimal.Decimal, float)):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "pk"):
+        return value.pk
+    return str(value)
+
+
+def _time_text(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(entry) -> bytes:
+    content = {
+        "seq": entry.seq,
+        "time": _time_text(entry.time),
+        "actor": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "actor_role": entry.actor_role,
+        "actor_agency": entry.actor_agency,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "changes": entry.changes,
+        "data": entry.data,
+        "group": str(entry.group),
+        "ip": entry.ip,
+        "prev": entry.prev_digest,
+    }
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def entry_digest(entry) -> str:
+    return sm3_hex(canonical(entry))
+
+
+@dataclass
+class ChainReport:
+    ok: bool
+    checked: int
+    head_seq: int
+    head_digest: str
+    problem: str = ""
+    first_bad_seq: int | None = None
+
+
+def verify_entries(entries: Iterable) -> ChainReport:
+    """Walk entries in seq order. Any change, deletion, insertion or reordering breaks one of:
+    the expected seq, the link to the previous digest, or the entry's own digest."""
+    expected_seq, prev, checked = 1, GENESIS, 0
+    for entry in entries:
+        if entry.seq != expected_seq:
+            kind = "缺失（被删除）" if entry.seq > expected_seq else "重复或被插入"
+            return ChainReport(False, checked, expected_seq - 1, prev,
+                               f"第 {expected_seq} 条日志{kind}：实际读到序号 {entry.seq}", expected_seq)
+        if entry.prev_digest != prev:
+            return ChainReport(False, checked, expected_seq - 1, prev,
+                               f"第 {entry.seq} 条日志与前一条的链接不符（被插入、删除或调换）", entry.seq)
+        if entry_digest(entry) != entry.digest:
+            return ChainReport(False, checked, expected_seq - 1, prev,
+                               f"第 {entry.seq} 条日志内容与其摘要不符（被修改）", entry.seq)
+        prev, expected_seq, checked = entry.digest, expected_seq + 1, checked + 1
+    return ChainReport(True, checked, expected_seq - 1, prev)

@@ -1,0 +1,40 @@
+"""`cpaudit verify-log [--checkpoint FILE]`: recompute the chain; exit 0 when intact."""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from cpaudit.core.chain import verify_entries
+from cpaudit.core.checkpoint import check_against_checkpoints
+from cpaudit.core.models import ActionLog, LogHead
+
+
+class Command(BaseCommand):
+    help = "校验操作日志链（SM3）；可对照日志外保存的检查点文件发现被截断的尾部。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--checkpoint", type=Path, help="检查点文件（JSON Lines）")
+
+    def handle(self, *args, **options):
+        report = verify_entries(ActionLog.objects.order_by("seq").iterator(chunk_size=2000))
+        problems = [] if report.ok else [report.problem]
+        if report.ok:
+            head = LogHead.objects.filter(pk=1).first()
+            if head and (head.seq, head.digest) != (report.head_seq, report.head_digest) and head.seq != 0:
+                problems.append(f"链头记录（第 {head.seq} 条）与日志末条（第 {report.head_seq} 条）不一致：日志尾部可能被截断")
+        checkpoint = options.get("checkpoint")
+        if checkpoint:
+            if not checkpoint.exists():
+                self.stderr.write(f"检查点文件不存在：{checkpoint}")
+                sys.exit(2)
+            try:
+                problems.extend(check_against_checkpoints(checkpoint))
+            except ValueError as exc:
+                self.stderr.write(str(exc))
+                sys.exit(2)
+        if problems:
+            for problem in problems:
+                self.stdout.write(f"FAIL\t{problem}")
+            sys.exit(1)
+        self.stdout.write(f"OK\t{report.checked} 条日志完整，链头 #{report.head_seq} {report.head_digest}")

@@ -1,0 +1,161 @@
+"""The one place that decides what a user may see and do.
+
+`scope(user, queryset)` narrows any queryset of a scoped model to what the user may see; a view
+that opens an object looks it up through `scope`, so outside the jurisdiction the answer is 404.
+`check(user, action, obj)` decides whether the user's role may take an action on an object already
+in scope (403 otherwise). Commands run as a SystemActor (sees all) or as a given user.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cpaudit.core.errors import PermissionDenied
+
+from .jurisdiction import jurisdiction_of
+from .roles import (
+    ADMIN_ROLES,
+    BRANCH_ROLES,
+    CITY_ROLES,
+    GOVERNMENT_ROLES,
+    PROVINCE_ROLES,
+    Role,
+)
+
+STAFF = frozenset({Role.BRANCH_STAFF, Role.CITY_STAFF, Role.PROVINCE_STAFF})
+
+# action → roles allowed to take it (always combined with the object being in scope).
+RULES: dict[str, frozenset] = {
+    "registry.enterprise.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT},
+    "registry.enterprise.create": STAFF,
+    "registry.enterprise.change": STAFF,
+    # An enterprise corrects its own contact data; name, code, county and level stay with staff.
+    "registry.enterprise.change_contact": STAFF | {Role.ENTERPRISE},
+    "registry.enterprise.accept_uscc": STAFF,
+    "registry.enterprise.import": frozenset({Role.BRANCH_STAFF, Role.CITY_STAFF}),
+    "registry.enterprise.export": GOVERNMENT_ROLES,
+    "registry.consultingagency.view": GOVERNMENT_ROLES | {Role.CONSULTANT, Role.ENTERPRISE},
+    "registry.consultingagency.change": STAFF,
+    "campaigns.campaign.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT},
+    "campaigns.campaign.change": frozenset({Role.CITY_STAFF, Role.PROVINCE_STAFF}),
+    "campaigns.enrolment.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT},
+    "campaigns.enrolment.change": STAFF,
+    "core.log.view": frozenset({Role.AUDIT_ADMIN}),
+    "jobs.job.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT},
+}
+
+
+def allowed(user, action: str) -> bool:
+    if getattr(user, "is_system", False):
+        return True
+    return getattr(user, "role", None) in RULES[action]
+
+
+def check(user, action: str, obj=None) -> None:
+    """Raise PermissionDenied unless the role may take `action` (and, for a creation, the county is
+    within the jurisdiction)."""
+    if not allowed(user, action):
+        raise PermissionDenied("您的角色无权执行此操作")
+    county = getattr(obj, "county_id", None) if obj is not None else None
+    if county and getattr(user, "role", None) in GOVERNMENT_ROLES and not jurisdiction_of(user).covers(county):
+        raise PermissionDenied("该企业不在您的辖区内")
+
+
+def _enterprise_q(user, path: str) -> Q | None:
+    """Q selecting the enterprises (through `path`, '' for Enterprise itself) the user may see;
+    None means nothing."""
+    from cpaudit.campaigns.models import AuditMode, Campaign, Enrolment
+
+    pk_path = f"{path}__pk" if path else "pk"
+    county_path = f"{path}__county_id" if path else "county_id"
+    role = getattr(user, "role", None)
+    if getattr(user, "is_system", False):
+        return Q()
+    if role in GOVERNMENT_ROLES:
+        jur = jurisdiction_of(user)
+        return None if jur.empty else jur.q(county_path)
+    if role == Role.ENTERPRISE and user.enterprise_id:
+        return Q(**{pk_path: user.enterprise_id})
+    if role == Role.CONSULTANT and user.consulting_agency_id:
+        engaged = Enrolment.objects.filter(
+            consulting_agency_id=user.consulting_agency_id, mode=AuditMode.ENTRUSTED,
+            campaign__status=Campaign.Status.ACTIVE,
+        ).values("enterprise_id")
+        return Q(**{f"{pk_path}__in": engaged})
+    return None
+
+
+# model label → path from the model to its enterprise ('' = the model is the enterprise).
+ENTERPRISE_PATHS = {
+    "registry.enterprise": "",
+    "campaigns.enrolment": "enterprise",
+}
+
+
+def scope(user, qs: QuerySet) -> QuerySet:
+    label = qs.model._meta.label_lower
+    if user is None or not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if label in ENTERPRISE_PATHS:
+        q = _enterprise_q(user, ENTERPRISE_PATHS[label])
+        return qs.none() if q is None else qs.filter(q)
+    handler = _SCOPES.get(label)
+    if handler is None:
+        raise LookupError(f"{label} has no scope rule: add one to cpaudit.org.access")
+    return handler(user, qs)
+
+
+def get_in_scope(user, qs: QuerySet, **lookup):
+    """The object if the user may see it, else 404 (never 403: existence is not disclosed)."""
+    obj = scope(user, qs).filter(**lookup).first()
+    if obj is None:
+        raise Http404("对象不存在或不在您的辖区内")
+    return obj
+
+
+def _campaign_scope(user, qs):
+    role = getattr(user, "role", None)
+    if getattr(user, "is_system", False) or role in GOVERNMENT_ROLES:
+        return qs
+    if role in (Role.ENTERPRISE, Role.CONSULTANT):
+        from cpaudit.campaigns.models import Enrolment
+
+        visible = scope(user, Enrolment.objects.all()).values("campaign_id")
+        return qs.filter(pk__in=visible)
+    return qs.none()
+
+
+def _consulting_scope(user, qs):
+    role = getattr(user, "role", None)
+    if getattr(user, "is_system", False) or role in GOVERNMENT_ROLES:
+        return qs
+    if role == Role.CONSULTANT:
+        return qs.filter(pk=user.consulting_agency_id)
+    if role == Role.ENTERPRISE:
+        return qs.filter(enrolments__enterprise_id=user.enterprise_id).distinct()
+    return qs.none()
+
+
+def _log_scope(user, qs):
+    return qs if getattr(user, "role", None) == Role.AUDIT_ADMIN else qs.none()
+
+
+def _job_scope(user, qs):
+    if getattr(user, "is_system", False):
+        return qs
+    return qs.filter(created_by_id=user.pk)
+
+
+def _division_scope(user, qs):
+    return qs
+
+
+_SCOPES = {
+    "campaigns.campaign": _campaign_scope,
+    "registry.consultingagency": _consulting_scope,
+    "core.actionlog": _log_scope,
+    "jobs.job": _job_scope,
+    "org.division": _division_scope,
+}
+
+__all__ = ["ADMIN_ROLES", "BRANCH_ROLES", "CITY_ROLES", "PROVINCE_ROLES", "RULES", "allowed", "check",
+           "get_in_scope", "scope"]

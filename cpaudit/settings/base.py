@@ -1,0 +1,126 @@
+"""Settings shared by every environment; dev, test and production override a few."""
+
+from pathlib import Path
+
+import dj_database_url
+
+from .env import BASE_DIR, env_int, env_str
+
+DATA_DIR = Path(env_str("CPAUDIT_DATA_DIR", str(BASE_DIR / "data")))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
+DEBUG = False
+ALLOWED_HOSTS: list[str] = ["127.0.0.1", "localhost"]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "cpaudit.core",
+    "cpaudit.org",
+    "cpaudit.registry",
+    "cpaudit.campaigns",
+    "cpaudit.jobs",
+    "cpaudit.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "cpaudit.core.middleware.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "cpaudit.urls"
+WSGI_APPLICATION = "cpaudit.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "cpaudit" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "cpaudit.core.context_processors.platform",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict:
+    url = env_str("DATABASE_URL")
+    if url:
+        return dj_database_url.parse(url, conn_max_age=60)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(DATA_DIR / "cpaudit.sqlite3"),
+        # IMMEDIATE: a writer takes the lock at BEGIN, so the action log's head row never
+        # deadlocks two writers that both started by reading.
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20,
+                    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "org.User"
+AUTHENTICATION_BACKENDS = ["cpaudit.org.backends.PlatformBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 3600
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- the platform's own settings -------------------------------------------------------------
+# Demo accounts and demo data exist only where this is True; production forces it False.
+CPAUDIT_DEMO_MODE = False
+# The demo clock: "YYYY-MM-DD" pins "today" (see cpaudit.core.clock).
+CPAUDIT_TODAY = env_str("CPAUDIT_TODAY")
+# Only the test settings may lift the database's refusal to UPDATE/DELETE the action log.
+CPAUDIT_LOG_RESET_ALLOWED = False
+CPAUDIT_CHECKPOINT_DIR = DATA_DIR / "checkpoints"
+CPAUDIT_JOB_DIR = DATA_DIR / "jobs"
+CPAUDIT_UPLOAD_MAX_BYTES = env_int("CPAUDIT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+CPAUDIT_IMPORT_MAX_ROWS = env_int("CPAUDIT_IMPORT_MAX_ROWS", 50_000)
+CPAUDIT_PAGE_SIZE = 50
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

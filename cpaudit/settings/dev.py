@@ -1,0 +1,8 @@
+"""The demo / development environment: `make run`."""
+
+from .base import *  # noqa: F403
+from .env import env_str
+
+DEBUG = True
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-only-not-a-secret-cpaudit-demo")
+CPAUDIT_DEMO_MODE = True

@@ -1,0 +1,13 @@
+"""Production: PostgreSQL, a real secret, no demo accounts. Every value comes from the environment."""
+
+from .base import *  # noqa: F403
+from .env import env_required, env_str
+
+SECRET_KEY = env_required("DJANGO_SECRET_KEY")
+env_required("DATABASE_URL")
+ALLOWED_HOSTS = [h for h in (env_str("ALLOWED_HOSTS", "") or "").split(",") if h]
+DEBUG = False
+CPAUDIT_DEMO_MODE = False
+CPAUDIT_LOG_RESET_ALLOWED = False
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True

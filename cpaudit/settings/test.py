@@ -1,0 +1,20 @@
+"""The test environment (SQLite by default, PostgreSQL when DATABASE_URL is set)."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import DATABASES
+
+SECRET_KEY = "test-only-not-a-secret"
+DEBUG = False
+CPAUDIT_DEMO_MODE = True
+# The test database is flushed between transactional tests; the log's triggers allow it only
+# through cpaudit.core.logreset, which checks this flag.
+CPAUDIT_LOG_RESET_ALLOWED = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+_tmp = Path(tempfile.mkdtemp(prefix="cpaudit-test-"))
+CPAUDIT_CHECKPOINT_DIR = _tmp / "checkpoints"
+CPAUDIT_JOB_DIR = _tmp / "jobs"
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test.sqlite3")}

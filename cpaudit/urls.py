@@ -1,0 +1,8 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("cpaudit.core.urls")),
+    path("registry/", include("cpaudit.registry.urls")),
+    path("campaigns/", include("cpaudit.campaigns.urls")),
+    path("jobs/", include("cpaudit.jobs.urls")),
+]
