@@ -66,7 +66,7 @@ def _enterprise_q(user, path: str) -> Q | None:
     from cpaudit.campaigns.models import AuditMode, Campaign, Enrolment
 
     pk_path = f"{path}__pk" if path else "pk"
-    county_path = f"{path}__county_id" if path else "county_id"
+    county_path = f"{path}__county__code" if path else "county__code"
     role = getattr(user, "role", None)
     if getattr(user, "is_system", False):
         return Q()

@@ -53,6 +53,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cpaudit.core.context_processors.platform",
+                "cpaudit.core.nav.nav_items",
             ],
         },
     },

@@ -1,0 +1,118 @@
+"""Business actions on campaigns and enrolments."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from cpaudit.core.errors import PermissionDenied
+from cpaudit.core.log import diff, log_action, snapshot
+from cpaudit.org import access
+from cpaudit.org.jurisdiction import jurisdiction_of
+from cpaudit.registry.industries import six_industry_codes
+from cpaudit.registry.models import Industry
+
+from .models import AuditMode, Campaign, CampaignCounty, Enrolment
+
+CAMPAIGN_FIELDS = ["slug", "name", "year", "document_number", "status", "report_day", "evaluation_deadline",
+                   "acceptance_deadline", "fee_threshold"]
+ENROLMENT_FIELDS = ["audit_round", "mode", "consulting_agency_id", "start_date", "end_date", "enterprise_type",
+                    "has_deadline_project", "deadline_project_done", "has_violation"]
+
+
+def default_deadlines(year: int) -> tuple[dt.date, dt.date]:
+    """The seed's hard dates: 评估 by 08-20, 验收 by 11-20 of the campaign year."""
+    return dt.date(year, 8, 20), dt.date(year, 11, 20)
+
+
+def default_industries():
+    return Industry.objects.filter(code__in=[code for _, code in six_industry_codes()])
+
+
+@transaction.atomic
+def campaign_save(*, actor, campaign: Campaign | None, data: dict, industries=None,
+                  counties: dict[str, bool] | None = None) -> Campaign:
+    """Create or change a campaign. `counties` maps county code → in the basin."""
+    access.check(actor, "campaigns.campaign.change")
+    created = campaign is None
+    if created:
+        campaign = Campaign()
+        before = {}
+    else:
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        before = _campaign_state(campaign)
+    for key, value in data.items():
+        setattr(campaign, key, value)
+    evaluation, acceptance = default_deadlines(campaign.year)
+    campaign.evaluation_deadline = campaign.evaluation_deadline or evaluation
+    campaign.acceptance_deadline = campaign.acceptance_deadline or acceptance
+    if campaign.acceptance_deadline < campaign.evaluation_deadline:
+        raise ValidationError({"acceptance_deadline": "验收完成期限不能早于评估完成期限"})
+    campaign.full_clean()
+    campaign.save()
+    if industries is None and created:
+        industries = default_industries()
+    if industries is not None:
+        campaign.industries.set(industries)
+    if counties is not None:
+        jur = jurisdiction_of(actor)
+        outside = [code for code in counties if not jur.covers(code)]
+        if outside:
+            raise PermissionDenied(f"以下县（市、区）不在您的辖区内：{'、'.join(outside)}")
+        campaign.county_links.exclude(county_id__in=list(counties)).delete()
+        for code, in_basin in counties.items():
+            CampaignCounty.objects.update_or_create(campaign=campaign, county_id=code, defaults={"in_basin": in_basin})
+    changes = diff(before, _campaign_state(campaign))
+    if changes:
+        log_action(actor=actor, action="campaigns.campaign." + ("created" if created else "updated"),
+                   obj=campaign, changes=changes)
+    return campaign
+
+
+def _campaign_state(campaign: Campaign) -> dict:
+    state = snapshot(campaign, CAMPAIGN_FIELDS)
+    state["industries"] = sorted(campaign.industries.values_list("code", flat=True))
+    state["counties"] = {c: b for c, b in campaign.county_links.values_list("county_id", "in_basin")}
+    return state
+
+
+def _clean_enrolment(enrolment: Enrolment) -> None:
+    errors = {}
+    if enrolment.mode == AuditMode.ENTRUSTED and not enrolment.consulting_agency_id:
+        errors["consulting_agency"] = "委托审核须填写咨询机构名称"
+    if enrolment.mode == AuditMode.SELF and enrolment.consulting_agency_id:
+        errors["consulting_agency"] = "自审不应填写咨询机构"
+    if enrolment.start_date and enrolment.end_date and enrolment.end_date < enrolment.start_date:
+        errors["end_date"] = "完成审核时间不能早于开始审核时间"
+    if not enrolment.has_deadline_project and enrolment.deadline_project_done is not None:
+        enrolment.deadline_project_done = None
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def enrolment_save(*, actor, enrolment: Enrolment | None, campaign: Campaign | None = None,
+                   enterprise=None, data: dict) -> Enrolment:
+    created = enrolment is None
+    if created:
+        enrolment = Enrolment(campaign=campaign, enterprise=enterprise)
+        before = {}
+    else:
+        enrolment = Enrolment.objects.select_for_update().select_related("enterprise").get(pk=enrolment.pk)
+        before = snapshot(enrolment, ENROLMENT_FIELDS)
+    access.check(actor, "campaigns.enrolment.change", enrolment.enterprise)
+    if enrolment.campaign.status != Campaign.Status.ACTIVE:
+        raise ValidationError("该审核批次已结束，不能再修改名单")
+    for key, value in data.items():
+        setattr(enrolment, key, value)
+    _clean_enrolment(enrolment)
+    if created and Enrolment.objects.filter(campaign=enrolment.campaign, enterprise=enrolment.enterprise).exists():
+        raise ValidationError("该企业已在本批次名单中")
+    enrolment.full_clean(validate_constraints=False)
+    enrolment.save()
+    changes = diff(before, snapshot(enrolment, ENROLMENT_FIELDS))
+    if changes:
+        log_action(actor=actor, action="campaigns.enrolment." + ("created" if created else "updated"),
+                   obj=enrolment, changes=changes, data={"campaign": enrolment.campaign.slug,
+                                                         "enterprise": enrolment.enterprise.uscc})
+    return enrolment

@@ -1,0 +1,26 @@
+"""The main navigation, by role: only what the user may open."""
+
+from django.urls import reverse
+
+from cpaudit.org.access import allowed
+
+
+def nav_items(request) -> dict:
+    user = request.user
+    if not user.is_authenticated:
+        return {"nav_items": []}
+    items = [("home", "首页", None)]
+    if allowed(user, "registry.enterprise.view"):
+        items.append(("registry:enterprise_list", "企业名录", None))
+    if allowed(user, "campaigns.campaign.view"):
+        items.append(("campaigns:campaign_list", "审核批次", None))
+    if allowed(user, "registry.consultingagency.view"):
+        items.append(("registry:consulting_list", "咨询机构", None))
+    if allowed(user, "core.log.view"):
+        items.append(("log_list", "操作日志", None))
+    path = request.path
+    result = []
+    for name, label, _ in items:
+        url = reverse(name)
+        result.append({"url": url, "label": label, "active": url != "/" and path.startswith(url)})
+    return {"nav_items": result}

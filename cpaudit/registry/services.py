@@ -1,0 +1,123 @@
+"""Business actions on the registry. Each checks the actor in cpaudit.org.access and writes its log
+entry in the same transaction."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from cpaudit.core.log import diff, log_action, snapshot
+from cpaudit.org import access
+from cpaudit.org.models import Division
+
+from .models import ConsultingAgency, Enterprise
+from .uscc import check as check_uscc
+
+ENTERPRISE_FIELDS = [
+    "name", "uscc", "uscc_check_accepted", "county_id", "address", "postcode", "legal_representative",
+    "contact_person", "contact_phone", "nature", "industry_id", "registered_capital", "main_business_revenue",
+    "annual_output_value", "annual_sales", "main_products", "management_level", "water_related",
+]
+# What an enterprise user may correct itself; identity, county and level stay with staff.
+CONTACT_FIELDS = ["address", "postcode", "contact_person", "contact_phone", "main_products",
+                  "registered_capital", "main_business_revenue", "annual_output_value", "annual_sales"]
+
+
+def clean_uscc(raw: str, *, accepted: bool) -> str:
+    """The normalized code, or ValidationError in Chinese naming the expected check character.
+    A code failing only its check character passes when staff accepted it (已核对营业执照)."""
+    result = check_uscc(raw)
+    if result.valid or (accepted and result.only_check_fails):
+        return result.code
+    hint = "；如已核对营业执照确认无误，可勾选“已核对营业执照”后保存" if result.only_check_fails else ""
+    raise ValidationError({"uscc": result.reason + hint})
+
+
+def _validate_county(county_id: str) -> None:
+    if not Division.objects.filter(code=county_id, level=Division.Level.COUNTY).exists():
+        raise ValidationError({"county": "所在县（市、区）应为县级行政区划"})
+
+
+@transaction.atomic
+def enterprise_create(*, actor, data: dict) -> Enterprise:
+    enterprise = Enterprise(**data)
+    access.check(actor, "registry.enterprise.create", enterprise)
+    accepted = bool(data.get("uscc_check_accepted"))
+    if accepted:
+        access.check(actor, "registry.enterprise.accept_uscc", enterprise)
+    enterprise.uscc = clean_uscc(enterprise.uscc, accepted=accepted)
+    enterprise.uscc_check_accepted = accepted and not check_uscc(enterprise.uscc).valid
+    _validate_county(enterprise.county_id)
+    enterprise.full_clean()
+    enterprise.save()
+    log_action(actor=actor, action="registry.enterprise.created", obj=enterprise,
+               changes=diff({}, snapshot(enterprise, ENTERPRISE_FIELDS)))
+    if enterprise.uscc_check_accepted:
+        log_action(actor=actor, action="registry.enterprise.uscc_accepted", obj=enterprise,
+                   data={"uscc": enterprise.uscc, "reason": check_uscc(enterprise.uscc).reason})
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_update(*, actor, enterprise: Enterprise, data: dict) -> Enterprise:
+    """Change fields of an enterprise. Staff may change everything; an enterprise user only CONTACT_FIELDS."""
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    before = snapshot(enterprise, ENTERPRISE_FIELDS)
+    changing = {k: v for k, v in data.items() if getattr(enterprise, k) != v}
+    if not changing:
+        return enterprise
+    if set(changing) - set(CONTACT_FIELDS):
+        access.check(actor, "registry.enterprise.change", enterprise)
+    else:
+        access.check(actor, "registry.enterprise.change_contact", enterprise)
+    for key, value in changing.items():
+        setattr(enterprise, key, value)
+    if "county_id" in changing:
+        access.check(actor, "registry.enterprise.change", enterprise)  # the new county must be in jurisdiction
+        _validate_county(enterprise.county_id)
+    accepted = enterprise.uscc_check_accepted
+    if "uscc_check_accepted" in changing and accepted:
+        access.check(actor, "registry.enterprise.accept_uscc", enterprise)
+    enterprise.uscc = clean_uscc(enterprise.uscc, accepted=accepted)
+    enterprise.uscc_check_accepted = accepted and not check_uscc(enterprise.uscc).valid
+    enterprise.full_clean()
+    after = snapshot(enterprise, ENTERPRISE_FIELDS)
+    changes = diff(before, after)
+    if not changes:
+        return enterprise
+    enterprise.save()
+    log_action(actor=actor, action="registry.enterprise.updated", obj=enterprise, changes=changes)
+    if "uscc_check_accepted" in changes and enterprise.uscc_check_accepted:
+        log_action(actor=actor, action="registry.enterprise.uscc_accepted", obj=enterprise,
+                   data={"uscc": enterprise.uscc, "reason": check_uscc(enterprise.uscc).reason})
+    return enterprise
+
+
+CONSULTING_FIELDS = ["name", "uscc", "uscc_check_accepted", "contact_person", "contact_phone", "address"]
+
+
+@transaction.atomic
+def consulting_agency_save(*, actor, agency: ConsultingAgency | None, data: dict,
+                           industries=None) -> ConsultingAgency:
+    access.check(actor, "registry.consultingagency.change")
+    created = agency is None
+    if created:
+        agency = ConsultingAgency()
+        before = {}
+    else:
+        agency = ConsultingAgency.objects.select_for_update().get(pk=agency.pk)
+        before = snapshot(agency, CONSULTING_FIELDS)
+        before["industries"] = sorted(agency.industries.values_list("code", flat=True))
+    for key, value in data.items():
+        setattr(agency, key, value)
+    agency.uscc = clean_uscc(agency.uscc, accepted=agency.uscc_check_accepted)
+    agency.uscc_check_accepted = agency.uscc_check_accepted and not check_uscc(agency.uscc).valid
+    agency.full_clean()
+    agency.save()
+    if industries is not None:
+        agency.industries.set(industries)
+    after = snapshot(agency, CONSULTING_FIELDS)
+    after["industries"] = sorted(agency.industries.values_list("code", flat=True))
+    changes = diff(before, after)
+    if changes:
+        log_action(actor=actor, action="registry.consultingagency." + ("created" if created else "updated"),
+                   obj=agency, changes=changes)
+    return agency
