@@ -47,14 +47,16 @@ def forwards(apps, schema_editor):
     if statements is None:
         raise RuntimeError(f"no append-only guard for database vendor {vendor}")
     for sql in statements:
-        schema_editor.execute(sql)
+        # params=None: the SQL is sent as is (the PL/pgSQL RAISE format contains '%', which
+        # psycopg would otherwise read as a placeholder).
+        schema_editor.execute(sql, params=None)
     apps.get_model("core", "LogHead").objects.get_or_create(pk=1, defaults={"seq": 0, "digest": "0" * 64})
 
 
 def backwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     for sql in {"sqlite": SQLITE_BACKWARD, "postgresql": PG_BACKWARD}.get(vendor, []):
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,123 @@
+from django import forms
+
+from cpaudit.org.jurisdiction import county_choices
+
+from .models import ConsultingAgency, Enterprise, Industry
+
+ENTERPRISE_FORM_FIELDS = [
+    "name", "uscc", "uscc_check_accepted", "county", "address", "postcode", "legal_representative",
+    "contact_person", "contact_phone", "nature", "industry_code", "registered_capital", "main_business_revenue",
+    "annual_output_value", "annual_sales", "main_products", "management_level", "water_related",
+]
+NATURE_SUGGESTIONS = ["有限责任公司", "股份有限公司", "国有企业", "集体企业", "私营企业", "外商投资企业",
+                      "港澳台商投资企业", "个体工商户", "农民专业合作社", "其他"]
+
+
+class IndustryCodeField(forms.CharField):
+    def clean(self, value):
+        code = super().clean(value).strip().upper()
+        industry = Industry.objects.filter(code=code).first()
+        if industry is None:
+            raise forms.ValidationError(f"行业代码“{code}”不在GB/T 4754-2017中")
+        return industry
+
+
+class EnterpriseForm(forms.ModelForm):
+    """Staff form: every registry field. The service re-checks rights and the USCC."""
+
+    industry_code = IndustryCodeField(label="所属行业代码", max_length=5,
+                                      help_text="GB/T 4754-2017 代码，建议填写4位小类代码，如 2221")
+
+    class Meta:
+        model = Enterprise
+        fields = [f for f in ENTERPRISE_FORM_FIELDS if f != "industry_code"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = county_choices(user).order_by("code")
+        self.fields["county"].label_from_instance = lambda d: f"{d.code} {d.parent.name if d.parent else ''}{d.name}"
+        self.fields["county"].queryset = self.fields["county"].queryset.select_related("parent")
+        if self.instance.pk:
+            self.fields["industry_code"].initial = self.instance.industry_id
+        self.order_fields(ENTERPRISE_FORM_FIELDS)
+        self.fields["nature"].widget.attrs["list"] = "nature-list"
+        self.nature_suggestions = NATURE_SUGGESTIONS
+
+    def service_data(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("county", "industry_code")}
+        data["county_id"] = self.cleaned_data["county"].code
+        data["industry_id"] = self.cleaned_data["industry_code"].code
+        return data
+
+    def validate_unique(self):
+        """The service normalizes the code first; uniqueness is checked there and by the database."""
+
+
+class EnterpriseContactForm(forms.ModelForm):
+    """What an enterprise user may correct itself."""
+
+    class Meta:
+        model = Enterprise
+        fields = ["address", "postcode", "contact_person", "contact_phone", "main_products", "registered_capital",
+                  "main_business_revenue", "annual_output_value", "annual_sales"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class EnterpriseFilterForm(forms.Form):
+    q = forms.CharField(label="名称或代码", required=False)
+    county = forms.ChoiceField(label="县（市、区）", required=False)
+    industry = forms.CharField(label="行业代码", required=False, max_length=5)
+    management_level = forms.ChoiceField(label="管理级别", required=False)
+    water_related = forms.ChoiceField(label="涉水", required=False, choices=[("", "全部"), ("1", "是"), ("0", "否")])
+    sort = forms.ChoiceField(label="排序", required=False, choices=[
+        ("county", "按县"), ("name", "按名称"), ("-updated", "最近更新"), ("industry", "按行业")])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import ManagementLevel
+
+        self.fields["county"].choices = [("", "全部")] + [
+            (d.code, d.name) for d in county_choices(user).order_by("code")]
+        self.fields["management_level"].choices = [("", "全部")] + list(ManagementLevel.choices)
+
+
+class ConsultingAgencyForm(forms.ModelForm):
+    class Meta:
+        model = ConsultingAgency
+        fields = ["name", "uscc", "uscc_check_accepted", "contact_person", "contact_phone", "address"]
+
+    industry_codes = forms.CharField(label="服务行业代码", required=False,
+                                     help_text="多个代码用逗号或空格分隔，如 2221, 1713")
+
+    def clean_industry_codes(self):
+        raw = self.cleaned_data.get("industry_codes") or ""
+        codes = [c.strip().upper() for c in raw.replace("，", ",").replace(" ", ",").split(",") if c.strip()]
+        found = {i.code: i for i in Industry.objects.filter(code__in=codes)}
+        missing = [c for c in codes if c not in found]
+        if missing:
+            raise forms.ValidationError(f"行业代码不存在：{'、'.join(missing)}")
+        return list(found.values())
+
+    def validate_unique(self):
+        """Checked by the service after the code is normalized."""
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Excel 文件（.xlsx）")
+    campaign = forms.ChoiceField(label="同时列入审核批次", required=False)
+    dry_run = forms.BooleanField(label="仅校验，不导入", required=False)
+
+    def __init__(self, *args, campaigns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].choices = [("", "不列入")] + [(c.slug, c.name) for c in campaigns]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError("请上传 .xlsx 格式的 Excel 文件")
+        return upload

@@ -1,0 +1,183 @@
+"""Registry pages. Views parse input, call a selector or a service, and render."""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from cpaudit.campaigns.models import Campaign
+from cpaudit.core.views import add_validation_errors, domain_view
+from cpaudit.jobs.services import enqueue, job_dir
+from cpaudit.org import access
+
+from . import selectors, services
+from .forms import (
+    NATURE_SUGGESTIONS,
+    ConsultingAgencyForm,
+    EnterpriseContactForm,
+    EnterpriseFilterForm,
+    EnterpriseForm,
+    ImportForm,
+)
+from .models import ConsultingAgency
+
+
+@domain_view
+def enterprise_list(request):
+    access.check(request.user, "registry.enterprise.view")
+    form = EnterpriseFilterForm(request.GET or None, user=request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(selectors.enterprise_list(request.user, filters), settings.CPAUDIT_PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "registry/enterprise_list.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+        "can_create": access.allowed(request.user, "registry.enterprise.create"),
+        "can_import": access.allowed(request.user, "registry.enterprise.import"),
+        "can_export": access.allowed(request.user, "registry.enterprise.export"),
+    })
+
+
+@domain_view
+def enterprise_detail(request, pk):
+    access.check(request.user, "registry.enterprise.view")
+    enterprise = selectors.enterprise_detail(request.user, pk)
+    enrolments = access.scope(request.user, enterprise.enrolments.select_related("campaign", "consulting_agency"))
+    return render(request, "registry/enterprise_detail.html", {
+        "e": enterprise, "enrolments": enrolments,
+        "can_edit": access.allowed(request.user, "registry.enterprise.change_contact"),
+    })
+
+
+def _save_enterprise(request, form, enterprise=None):
+    try:
+        if enterprise is None:
+            return services.enterprise_create(actor=request.user, data=form.service_data())
+        return services.enterprise_update(actor=request.user, enterprise=enterprise, data=form.service_data())
+    except ValidationError as exc:
+        add_validation_errors(form, exc)
+    except IntegrityError:
+        form.add_error("uscc", "该统一社会信用代码已登记")
+    return None
+
+
+@domain_view
+def enterprise_create(request):
+    access.check(request.user, "registry.enterprise.create")
+    form = EnterpriseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        enterprise = _save_enterprise(request, form)
+        if enterprise:
+            messages.success(request, f"已新增企业：{enterprise.name}")
+            return redirect("registry:enterprise_detail", enterprise.pk)
+    return render(request, "registry/enterprise_form.html", {"form": form, "title": "新增企业",
+                                                              "natures": NATURE_SUGGESTIONS})
+
+
+@domain_view
+def enterprise_edit(request, pk):
+    access.check(request.user, "registry.enterprise.view")
+    enterprise = selectors.enterprise_detail(request.user, pk)
+    access.check(request.user, "registry.enterprise.change_contact", enterprise)
+    full = access.allowed(request.user, "registry.enterprise.change")
+    form_class = EnterpriseForm if full else EnterpriseContactForm
+    form = form_class(request.POST or None, instance=enterprise, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        if _save_enterprise(request, form, enterprise):
+            messages.success(request, "已保存")
+            return redirect("registry:enterprise_detail", enterprise.pk)
+        enterprise.refresh_from_db()
+    return render(request, "registry/enterprise_form.html", {"form": form, "title": f"修改：{enterprise.name}",
+                                                              "natures": NATURE_SUGGESTIONS, "e": enterprise})
+
+
+@domain_view
+def enterprise_export(request):
+    access.check(request.user, "registry.enterprise.export")
+    if request.method != "POST":
+        return redirect("registry:enterprise_list")
+    filters = {k: v for k, v in request.POST.items() if k in {"q", "county", "industry", "management_level",
+                                                              "water_related", "sort"}}
+    job = enqueue(kind="registry.export", params={"user_id": request.user.pk, "filters": filters},
+                  user=request.user)
+    return redirect("jobs:job_detail", job.pk)
+
+
+@domain_view
+def enterprise_import(request):
+    access.check(request.user, "registry.enterprise.import")
+    campaigns = access.scope(request.user, Campaign.objects.filter(status=Campaign.Status.ACTIVE))
+    form = ImportForm(request.POST or None, request.FILES or None, campaigns=campaigns)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.CPAUDIT_UPLOAD_MAX_BYTES:
+            form.add_error("file", f"文件过大（上限 {settings.CPAUDIT_UPLOAD_MAX_BYTES // (1024 * 1024)} MB）")
+        else:
+            content = upload.read()
+            digest = hashlib.new("sm3", content).hexdigest()
+            path = job_dir() / f"upload-{digest}.xlsx"
+            path.write_bytes(content)
+            job = enqueue(kind="registry.import", user=request.user, params={
+                "path": str(path), "campaign": form.cleaned_data["campaign"] or None,
+                "dry_run": form.cleaned_data["dry_run"], "user_id": request.user.pk, "filename": upload.name,
+            })
+            return redirect("jobs:job_detail", job.pk)
+    return render(request, "registry/enterprise_import.html", {"form": form})
+
+
+@domain_view
+def enterprise_template(request):
+    access.check(request.user, "registry.enterprise.import")
+    from .excel.template import build_template
+
+    response = HttpResponse(build_template(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%90%8D%E5%BD%95%E6%A8%A1%E6%9D%BF.xlsx"
+    return response
+
+
+@domain_view
+def consulting_list(request):
+    access.check(request.user, "registry.consultingagency.view")
+    return render(request, "registry/consulting_list.html", {
+        "agencies": selectors.consulting_list(request.user),
+        "can_change": access.allowed(request.user, "registry.consultingagency.change"),
+    })
+
+
+def _consulting_form(request, agency):
+    access.check(request.user, "registry.consultingagency.change")
+    initial = {"industry_codes": ", ".join(agency.industries.values_list("code", flat=True))} if agency else None
+    form = ConsultingAgencyForm(request.POST or None, instance=agency, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "industry_codes"}
+        try:
+            services.consulting_agency_save(actor=request.user, agency=agency, data=data,
+                                            industries=form.cleaned_data["industry_codes"])
+        except ValidationError as exc:
+            add_validation_errors(form, exc)
+        except IntegrityError:
+            form.add_error(None, "名称或统一社会信用代码已登记")
+        else:
+            messages.success(request, "已保存咨询机构")
+            return redirect(reverse("registry:consulting_list"))
+    return render(request, "registry/consulting_form.html", {"form": form, "agency": agency})
+
+
+@domain_view
+def consulting_create(request):
+    return _consulting_form(request, None)
+
+
+@domain_view
+def consulting_edit(request, pk):
+    access.check(request.user, "registry.consultingagency.view")
+    agency = access.get_in_scope(request.user, ConsultingAgency.objects.all(), pk=pk)
+    return _consulting_form(request, agency)
