@@ -21,8 +21,14 @@ class Command(BaseCommand):
         problems = [] if report.ok else [report.problem]
         if report.ok:
             head = LogHead.objects.filter(pk=1).first()
-            if head and (head.seq, head.digest) != (report.head_seq, report.head_digest) and head.seq != 0:
-                problems.append(f"链头记录（第 {head.seq} 条）与日志末条（第 {report.head_seq} 条）不一致：日志尾部可能被截断")
+            if head and (head.seq, head.digest) != (report.head_seq, report.head_digest):
+                if head.seq > report.head_seq:
+                    why = "日志尾部可能被截断"
+                elif head.seq < report.head_seq:
+                    why = "链头之后的日志未经正常写入（可能被伪造追加），或链头被回退"
+                else:
+                    why = "末条日志的摘要与链头记录不符（可能被整体改写）"
+                problems.append(f"链头记录（第 {head.seq} 条）与日志末条（第 {report.head_seq} 条）不一致：{why}")
         checkpoint = options.get("checkpoint")
         if checkpoint:
             if not checkpoint.exists():

@@ -1,0 +1,91 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from cpaudit.campaigns import services
+from cpaudit.campaigns.models import AuditMode, Campaign, Enrolment
+from cpaudit.core.errors import PermissionDenied
+from cpaudit.core.models import ActionLog
+from cpaudit.org.roles import Role
+
+from ..factories import make_enterprise
+
+
+def test_campaign_defaults_follow_the_seed(world):
+    campaign = services.campaign_save(actor=world.users[Role.PROVINCE_STAFF], campaign=None, data={
+        "slug": "byd2021", "name": "2021年测试批次", "year": 2021, "document_number": "冀环办字函〔2021〕1号"},
+        counties={"130602": True, "130624": False})
+    assert (campaign.evaluation_deadline, campaign.acceptance_deadline) == (dt.date(2021, 8, 20), dt.date(2021, 11, 20))
+    assert campaign.report_day == 30
+    groups = set(campaign.industries.values_list("code", flat=True))
+    assert {"1511", "2221", "1910"} <= groups and len(groups) >= 40
+    assert dict(campaign.county_links.values_list("county_id", "in_basin")) == {"130602": True, "130624": False}
+    assert ActionLog.objects.filter(action="campaigns.campaign.created", object_id=str(campaign.pk)).exists()
+
+
+@pytest.mark.parametrize(("year", "month", "day"), [(2020, 2, 29), (2021, 2, 28), (2020, 4, 30), (2020, 7, 30)])
+def test_report_due_date_is_the_30th_or_the_month_end(world, year, month, day):
+    assert world.campaign.report_due_date(year, month) == dt.date(year, month, day)
+
+
+def test_city_staff_cannot_put_another_citys_county_in_scope(world):
+    with pytest.raises(PermissionDenied):
+        services.campaign_save(actor=world.users[Role.CITY_STAFF], campaign=None,
+                               data={"slug": "x", "name": "x", "year": 2021}, counties={"130102": True})
+    assert not Campaign.objects.filter(slug="x").exists()
+
+
+def test_branch_staff_cannot_create_campaigns(world):
+    with pytest.raises(PermissionDenied):
+        services.campaign_save(actor=world.users[Role.BRANCH_STAFF], campaign=None,
+                               data={"slug": "y", "name": "y", "year": 2021})
+
+
+def test_acceptance_before_evaluation_is_refused(world):
+    with pytest.raises(ValidationError):
+        services.campaign_save(actor=world.users[Role.PROVINCE_STAFF], campaign=None, data={
+            "slug": "z", "name": "z", "year": 2021, "evaluation_deadline": dt.date(2021, 9, 1),
+            "acceptance_deadline": dt.date(2021, 8, 1)})
+
+
+def test_enrolment_entrusted_needs_an_agency(world):
+    enterprise = make_enterprise("130602")
+    with pytest.raises(ValidationError) as exc:
+        services.enrolment_save(actor=world.users[Role.BRANCH_STAFF], enrolment=None, campaign=world.campaign,
+                                enterprise=enterprise, data={"mode": AuditMode.ENTRUSTED})
+    assert "咨询机构" in str(exc.value)
+
+
+def test_enrolment_dates_in_order(world):
+    enterprise = make_enterprise("130602")
+    with pytest.raises(ValidationError):
+        services.enrolment_save(actor=world.users[Role.BRANCH_STAFF], enrolment=None, campaign=world.campaign,
+                                enterprise=enterprise, data={"start_date": dt.date(2020, 5, 1),
+                                                             "end_date": dt.date(2020, 4, 1)})
+
+
+def test_enrolment_is_logged_and_unique(world):
+    enterprise = make_enterprise("130602")
+    actor = world.users[Role.BRANCH_STAFF]
+    enrolment = services.enrolment_save(actor=actor, enrolment=None, campaign=world.campaign, enterprise=enterprise,
+                                        data={"mode": AuditMode.SELF, "start_date": dt.date(2020, 3, 1)})
+    assert ActionLog.objects.filter(action="campaigns.enrolment.created", object_id=str(enrolment.pk)).exists()
+    with pytest.raises(ValidationError):
+        services.enrolment_save(actor=actor, enrolment=None, campaign=world.campaign, enterprise=enterprise, data={})
+
+
+def test_branch_cannot_enrol_another_countys_enterprise(world):
+    enterprise = make_enterprise("130606")
+    with pytest.raises(PermissionDenied):
+        services.enrolment_save(actor=world.users[Role.BRANCH_STAFF], enrolment=None, campaign=world.campaign,
+                                enterprise=enterprise, data={})
+    assert not Enrolment.objects.filter(enterprise=enterprise).exists()
+
+
+def test_closed_campaign_is_read_only(world):
+    world.campaign.status = Campaign.Status.CLOSED
+    world.campaign.save()
+    enrolment = Enrolment.objects.get(campaign=world.campaign, enterprise=world.enterprises["same_county"])
+    with pytest.raises(ValidationError):
+        services.enrolment_save(actor=world.users[Role.BRANCH_STAFF], enrolment=enrolment, data={"audit_round": 2})

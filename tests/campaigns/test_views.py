@@ -1,0 +1,56 @@
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cpaudit.campaigns.models import Enrolment
+from cpaudit.org.roles import Role
+
+from ..factories import make_enterprise
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_detail_shows_only_the_branchs_enterprises(world, login):
+    client = login(world.users[Role.BRANCH_STAFF])
+    html = client.get(reverse("campaigns:campaign_detail", args=[world.campaign.slug])).content.decode()
+    assert "同县测试企业有限公司" in html and "外县测试企业有限公司" not in html
+
+
+def test_detail_query_count_does_not_grow_with_enrolments(world, login):
+    client = login(world.users[Role.PROVINCE_STAFF])
+    url = reverse("campaigns:campaign_detail", args=[world.campaign.slug])
+    few = _queries(client, url)
+    for _ in range(40):
+        Enrolment.objects.create(campaign=world.campaign, enterprise=make_enterprise("130606"))
+    assert _queries(client, url) == few
+
+
+def test_enrol_form_lists_only_unenrolled_enterprises_in_jurisdiction(world, login):
+    fresh = make_enterprise("130602", name="待列入企业有限公司")
+    make_enterprise("130606", name="外县待列入企业有限公司")
+    client = login(world.users[Role.BRANCH_STAFF])
+    html = client.get(reverse("campaigns:enrolment_create", args=[world.campaign.slug])).content.decode()
+    assert fresh.name in html and "外县待列入企业有限公司" not in html and "同县测试企业有限公司" not in html
+
+
+def test_enrol_post_creates_the_enrolment(world, login):
+    fresh = make_enterprise("130602")
+    client = login(world.users[Role.BRANCH_STAFF])
+    response = client.post(reverse("campaigns:enrolment_create", args=[world.campaign.slug]), {
+        "enterprise": fresh.pk, "audit_round": 1, "mode": "self", "enterprise_type": "other",
+        "start_date": "2020-04-01"})
+    assert response.status_code == 302
+    assert Enrolment.objects.filter(enterprise=fresh, campaign=world.campaign).exists()
+
+
+def test_enrol_post_with_error_shows_it_and_saves_nothing(world, login):
+    fresh = make_enterprise("130602")
+    client = login(world.users[Role.BRANCH_STAFF])
+    response = client.post(reverse("campaigns:enrolment_create", args=[world.campaign.slug]), {
+        "enterprise": fresh.pk, "audit_round": 1, "mode": "entrusted", "enterprise_type": "other"})
+    assert response.status_code == 200 and "委托审核须填写咨询机构名称" in response.content.decode()
+    assert not Enrolment.objects.filter(enterprise=fresh).exists()
