@@ -1,0 +1,671 @@
+"""Importing the enterprise registry from an .xlsx file.
+
+Two phases. Validation reads every row (openpyxl read-only mode) against cached industries and
+divisions and one chunked lookup of the existing enterprises, collecting EVERY error with its row
+and column. Only a file without any error is written: bulk_create / bulk_update in one transaction.
+Rows whose values equal the stored ones are neither written nor logged, so re-importing a file
+changes nothing.
+
+Logging: always one entry "registry.import.completed" (counts, file name, SM3 digest of the file).
+When at most LOG_EACH_LIMIT enterprises are created or updated, each also gets the usual
+"registry.enterprise.created/updated" entry with its field changes (as the web forms write them);
+above that, per-enterprise entries would cost about a minute per 50,000 rows (each entry locks and
+extends the hash chain), so the summary entry, whose digest identifies the uploaded file, stands for them.
+"""
+
+import datetime as dt
+import decimal
+import hashlib
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from cpaudit.campaigns.models import Campaign, Enrolment
+from cpaudit.core.errors import InvalidState
+from cpaudit.core.log import diff, log_action, snapshot
+from cpaudit.org import access
+from cpaudit.org.jurisdiction import jurisdiction_of
+from cpaudit.org.models import Division
+from cpaudit.registry.models import Enterprise, Industry
+from cpaudit.registry.services import ENTERPRISE_FIELDS, clean_uscc
+from cpaudit.registry.uscc import check as check_uscc
+from cpaudit.registry.uscc import normalize as normalize_uscc
+
+from .columns import (
+    COLUMN_BY_FIELD,
+    COLUMN_BY_HEADER_KEY,
+    COUNTY_HEADERS,
+    FALSE_WORDS,
+    IGNORED_HEADERS,
+    LEVEL_BY_LABEL,
+    LEVEL_LABELS,
+    REQUIRED_HEADERS,
+    SHEET_TITLE,
+    TRUE_WORDS,
+    Column,
+    Kind,
+    header_key,
+    unneutralize,
+)
+
+LOG_EACH_LIMIT = 1000  # per-enterprise log entries up to this many changed enterprises
+LOOKUP_CHUNK = 500
+WRITE_BATCH = 500
+PROGRESS_EVERY = 1000
+HEADER_SEARCH_ROWS = 10  # a title row or two above the header is tolerated
+MONEY_MAX = decimal.Decimal("1000000000000")  # max_digits 14, decimal_places 2
+CENT = decimal.Decimal("0.01")
+THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+POSTCODE = re.compile(r"^\d{6}$")
+USCC_ACCEPT_HINT = "；如已核对营业执照确认无误，可在“已核对营业执照”列填“是”"
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as Excel numbers it; 0 for a problem with the file as a whole
+    column: str  # letter in the uploaded file; "" when the problem has no single column
+    header: str
+    message: str
+
+    def __str__(self) -> str:
+        if not self.row:
+            return self.message
+        place = f"第{self.row}行"
+        if self.column:
+            place += f" {self.column}列"
+        if self.header:
+            place += f"（{self.header}）"
+        return f"{place}：{self.message}"
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "header": self.header, "message": self.message}
+
+
+@dataclass
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[RowError]
+    dry_run: bool
+    enrolled: int = 0  # enrolments created (or, in a dry run, that would be) in the campaign
+    rows: int = 0  # non-blank data rows read
+    digest: str = ""  # SM3 of the file
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        return f"新增 {self.created} 家，更新 {self.updated} 家，未变化 {self.unchanged} 家"
+
+
+class _CellError(Exception):
+    pass
+
+
+@dataclass
+class _Row:
+    row: int
+    values: dict = field(default_factory=dict)  # Enterprise attribute → cleaned value
+    code: str = ""  # normalized USCC, not yet validated
+    accepted: bool | None = None  # 已核对营业执照 from the file; None when the column is absent
+    code_letter: str = ""
+    accepted_ok: bool = True
+
+
+# --------------------------------------------------------------------------- cell parsing
+
+def _raw_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S") if value.time() != dt.time() else value.date().isoformat()
+    return str(value)
+
+
+def _text(value) -> str:
+    return unneutralize(_raw_text(value).strip())
+
+
+def _halfwidth(value) -> str:
+    if isinstance(value, float) and not (value.is_integer() and abs(value) < 1e15):
+        raise _CellError("代码被Excel存成了数字（如科学计数法），已无法还原；请将该列设为文本格式后重新填写")
+    text = unicodedata.normalize("NFKC", _raw_text(value))
+    return "".join(ch for ch in text if not ch.isspace()).upper()
+
+
+def _decimal(value) -> decimal.Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise _CellError("应为数字（单位：万元）")
+    from_float = isinstance(value, float)
+    if isinstance(value, (int, float, decimal.Decimal)):
+        number = decimal.Decimal(repr(value)) if from_float else decimal.Decimal(value)
+    else:
+        text = unicodedata.normalize("NFKC", str(value))
+        text = "".join(ch for ch in text if not ch.isspace())
+        if not text:
+            return None
+        if "," in text:
+            if not THOUSANDS.match(text.lstrip("+-")):
+                raise _CellError(f"“{value}”不是有效的数字（千位分隔符位置不对）")
+            text = text.replace(",", "")
+        try:
+            number = decimal.Decimal(text)
+        except decimal.InvalidOperation:
+            raise _CellError(f"“{str(value).strip()}”不是数字（单位：万元，只填数值）") from None
+    if not number.is_finite():
+        raise _CellError("应为数字（单位：万元）")
+    if number < 0:
+        raise _CellError(f"不能为负数（填写的是{number}）")
+    rounded = number.quantize(CENT, rounding=decimal.ROUND_HALF_UP)
+    if rounded != number and not (from_float and abs(rounded - number) < decimal.Decimal("1e-6")):
+        raise _CellError(f"最多保留两位小数（填写的是{number}）")
+    if rounded >= MONEY_MAX:
+        raise _CellError("数值过大（单位为万元，不能超过999999999999.99）")
+    return rounded
+
+
+def _bool(value, default: bool) -> bool:
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip().upper()
+    if not text:
+        return default
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise _CellError(f"应填“是”或“否”，不能填“{str(value).strip()}”")
+
+
+def _level(value, default: str) -> str:
+    text = _text(value)
+    if not text:
+        return default
+    if text in LEVEL_BY_LABEL:
+        return LEVEL_BY_LABEL[text]
+    if text in LEVEL_LABELS:
+        return text
+    raise _CellError(f"应填“省管”“市管”或“其他”，不能填“{text}”")
+
+
+def _postcode(value) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        code = _halfwidth(value).zfill(6)  # Excel dropped the leading 0 of 071000
+    else:
+        code = _halfwidth(value)
+    if code and not POSTCODE.match(code):
+        raise _CellError(f"邮编应为6位数字，填写的是“{_raw_text(value).strip()}”")
+    return code
+
+
+# --------------------------------------------------------------------------- reference data
+
+class _Reference:
+    """Industries and divisions, read once; the actor's jurisdiction."""
+
+    def __init__(self, actor):
+        self.jurisdiction = jurisdiction_of(actor)
+        self.industries = set(Industry.objects.values_list("code", flat=True))
+        self.divisions = {code: (name, level) for code, name, level in
+                          Division.objects.values_list("code", "name", "level")}
+        self.counties_by_name: dict[str, list[str]] = {}
+        for code, (name, level) in self.divisions.items():
+            if level == Division.Level.COUNTY:
+                self.counties_by_name.setdefault(name, []).append(code)
+
+    def county_by_code(self, code: str) -> str:
+        if code not in self.divisions:
+            raise _CellError(f"行政区划代码“{code}”不存在")
+        name, level = self.divisions[code]
+        if level != Division.Level.COUNTY:
+            raise _CellError(f"“{name}”（{code}）不是县级行政区划，请填写县（市、区）的6位代码")
+        if not self.jurisdiction.covers(code):
+            raise _CellError(f"“{name}”（{code}）不在您的辖区内")
+        return code
+
+    def county_by_name(self, name: str) -> str:
+        codes = self.counties_by_name.get(name, [])
+        if not codes:
+            raise _CellError(f"未找到名为“{name}”的县级行政区划，请填写所在县（市、区）代码")
+        mine = [code for code in codes if self.jurisdiction.covers(code)]
+        if not mine:
+            raise _CellError(f"“{name}”不在您的辖区内")
+        if len(mine) > 1:
+            raise _CellError(f"您的辖区内有多个名为“{name}”的县级行政区划（代码 {'、'.join(sorted(mine))}），"
+                             "请填写所在县（市、区）代码")
+        return mine[0]
+
+    def industry(self, code: str, numeric: bool) -> str:
+        if code in self.industries:
+            return code
+        hint = ""
+        if numeric and "0" + code in self.industries:
+            hint = f"；如应为“0{code}”，请将该列设为文本格式后重新填写"
+        raise _CellError(f"行业代码“{code}”不存在（应为GB/T 4754-2017国民经济行业代码）{hint}")
+
+
+# --------------------------------------------------------------------------- the file
+
+class _FileError(Exception):
+    pass
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.new("sm3")
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _open_workbook(path: Path, fh):
+    head = fh.read(8)
+    fh.seek(0)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _FileError("这是旧版Excel（.xls）文件，请在Excel中“另存为”Excel工作簿（.xlsx）后再导入")
+    if not zipfile.is_zipfile(fh):
+        raise _FileError("文件不是Excel工作簿（.xlsx），无法读取；请使用导入模板填写后上传"
+                         "（不支持.xls、.csv、.et等格式）")
+    fh.seek(0)
+    try:
+        wb = load_workbook(fh, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged or foreign zip
+        raise _FileError("文件已损坏或不是Excel工作簿（.xlsx），无法读取；请在Excel中打开后另存为.xlsx再导入") from None
+    return wb
+
+
+def _sheet(wb):
+    if SHEET_TITLE in wb.sheetnames:
+        return wb[SHEET_TITLE]
+    if not wb.worksheets:
+        raise _FileError("文件中没有工作表")
+    return wb.worksheets[0]
+
+
+def _blank(values) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+def _map_headers(header_row: int, values) -> tuple[list[tuple[int, Column]], list[RowError]]:
+    """(position, column) for every recognized header; errors for unknown, duplicate, missing ones."""
+    found: list[tuple[int, Column]] = []
+    seen: dict[str, str] = {}
+    errors: list[RowError] = []
+    for position, value in enumerate(values):
+        text = _raw_text(value).strip()
+        if not text:
+            continue
+        letter = get_column_letter(position + 1)
+        column = COLUMN_BY_HEADER_KEY.get(header_key(text))
+        if column is None:
+            if header_key(text) not in IGNORED_HEADERS:
+                errors.append(RowError(header_row, letter, text,
+                                       "无法识别的表头；请使用导入模板中的列名（见模板“填写说明”）"))
+            continue
+        if column.header in seen:
+            errors.append(RowError(header_row, letter, column.header, f"表头重复，与{seen[column.header]}列相同"))
+            continue
+        seen[column.header] = letter
+        found.append((position, column))
+    for header in REQUIRED_HEADERS:
+        if header not in seen:
+            errors.append(RowError(header_row, "", header, f"缺少必填列“{header}”"))
+    if not any(h in seen for h in COUNTY_HEADERS):
+        errors.append(RowError(header_row, "", COUNTY_HEADERS[0],
+                               f"缺少必填列“{COUNTY_HEADERS[0]}”（或“{COUNTY_HEADERS[1]}”）"))
+    return found, errors
+
+
+# --------------------------------------------------------------------------- rows
+
+class _Parser:
+    def __init__(self, reference: _Reference, columns: list[tuple[int, Column]]):
+        self.ref = reference
+        self.columns = [(pos, col, get_column_letter(pos + 1)) for pos, col in columns]
+        self.letters = {col.header: letter for _, col, letter in self.columns}
+        positions = {col.kind: pos for pos, col, _ in self.columns}
+        self.county_code_pos = positions.get(Kind.COUNTY)
+        self.county_name_pos = positions.get(Kind.COUNTY_NAME)
+        self.max_length = {f.name: f.max_length for f in Enterprise._meta.concrete_fields
+                           if getattr(f, "max_length", None)}
+
+    def parse(self, row_no: int, values, errors: list[RowError]) -> _Row:
+        row = _Row(row_no)
+
+        def cell(pos):
+            return values[pos] if pos < len(values) else None
+
+        for pos, col, letter in self.columns:
+            value = cell(pos)
+            try:
+                if col.kind == Kind.USCC:
+                    row.code_letter = letter
+                    if isinstance(value, str):
+                        value = value.strip()
+                    if value is None or value == "":
+                        raise _CellError("统一社会信用代码不能为空")
+                    row.code = normalize_uscc(_halfwidth(value))
+                elif col.kind in (Kind.COUNTY, Kind.COUNTY_NAME, Kind.INDUSTRY_NAME):
+                    continue  # the county after the loop; names of industries are informative only
+                elif col.kind == Kind.INDUSTRY:
+                    code = _halfwidth(value)
+                    if not code:
+                        raise _CellError("所属行业代码不能为空")
+                    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+                    row.values["industry_id"] = self.ref.industry(code, numeric)
+                elif col.kind == Kind.POSTCODE:
+                    row.values[col.field] = _postcode(value)
+                elif col.kind == Kind.DECIMAL:
+                    row.values[col.field] = _decimal(value)
+                elif col.kind == Kind.LEVEL:
+                    row.values[col.field] = _level(value, col.default)
+                elif col.kind == Kind.BOOL:
+                    if col.field == "uscc_check_accepted":
+                        row.accepted = False
+                        try:
+                            row.accepted = _bool(value, col.default)
+                        except _CellError:
+                            row.accepted_ok = False
+                            raise
+                    else:
+                        row.values[col.field] = _bool(value, col.default)
+                else:
+                    text = _text(value)
+                    if col.required and not text:
+                        raise _CellError(f"{col.header}不能为空")
+                    limit = self.max_length.get(col.field)
+                    if limit and len(text) > limit:
+                        raise _CellError(f"不能超过{limit}个字符（实际{len(text)}个）")
+                    row.values[col.field] = text
+            except _CellError as exc:
+                errors.append(RowError(row_no, letter, col.header, str(exc)))
+        self._county(row, cell, errors)
+        return row
+
+    def _county(self, row: _Row, cell, errors: list[RowError]) -> None:
+        """The code wins; only when it is empty is the county looked up by name."""
+        code_header, name_header = COUNTY_HEADERS
+        code_letter, name_letter = self.letters.get(code_header), self.letters.get(name_header)
+        try:
+            code = _halfwidth(cell(self.county_code_pos)) if self.county_code_pos is not None else ""
+            if code:
+                row.values["county_id"] = self.ref.county_by_code(code)
+                return
+        except _CellError as exc:
+            errors.append(RowError(row.row, code_letter, code_header, str(exc)))
+            return
+        name = _text(cell(self.county_name_pos)) if self.county_name_pos is not None else ""
+        if not name:
+            if code_letter:
+                errors.append(RowError(row.row, code_letter, code_header, "所在县（市、区）代码不能为空"))
+            else:
+                errors.append(RowError(row.row, name_letter, name_header, "所在县（市、区）不能为空"))
+            return
+        try:
+            row.values["county_id"] = self.ref.county_by_name(name)
+        except _CellError as exc:
+            errors.append(RowError(row.row, name_letter, name_header, str(exc)))
+
+
+# --------------------------------------------------------------------------- the import
+
+def _campaign(actor, slug: str | None) -> Campaign | None:
+    if not slug:
+        return None
+    campaign = access.scope(actor, Campaign.objects.all()).filter(slug=slug).first()
+    if campaign is None:
+        raise InvalidState(f"审核批次“{slug}”不存在")
+    if campaign.status != Campaign.Status.ACTIVE:
+        raise InvalidState(f"审核批次“{campaign.name}”已结束，不能再纳入企业")
+    access.check(actor, "campaigns.enrolment.change")
+    return campaign
+
+
+def _existing(codes: list[str]) -> dict[str, Enterprise]:
+    found: dict[str, Enterprise] = {}
+    for start in range(0, len(codes), LOOKUP_CHUNK):
+        for enterprise in Enterprise.objects.filter(uscc__in=codes[start:start + LOOKUP_CHUNK]):
+            found[enterprise.uscc] = enterprise
+    return found
+
+
+def import_enterprises(*, actor, path, campaign_slug: str | None = None, dry_run: bool = False,
+                       progress: Callable[[int, int], None] | None = None, filename: str = "") -> ImportResult:
+    """Validate the whole file; if it has no error (and this is not a dry run) create and update the
+    enterprises in one transaction, and enrol them in the campaign `campaign_slug` when given.
+
+    Raises PermissionDenied when the actor may not import, InvalidState for an unknown or closed
+    campaign; every problem with the file itself comes back in `errors`."""
+    access.check(actor, "registry.enterprise.import")
+    campaign = _campaign(actor, campaign_slug)
+    path = Path(path)
+    filename = filename or path.name
+    report = progress or (lambda done, total: None)
+    result = ImportResult(0, 0, 0, [], dry_run)
+    try:
+        result.digest = _digest(path)
+        with path.open("rb") as fh:
+            wb = _open_workbook(path, fh)
+            try:
+                rows = _read(actor, wb, result, report)
+            finally:
+                wb.close()
+    except FileNotFoundError:
+        result.errors.append(RowError(0, "", "", f"文件不存在：{filename}"))
+        return result
+    except _FileError as exc:
+        result.errors.append(RowError(0, "", "", str(exc)))
+        return result
+    if result.errors:
+        return result
+    plan = _plan(actor, rows, result)
+    if result.errors:
+        result.errors.sort(key=lambda e: (e.row, len(e.column), e.column))
+        return result
+    result.created, result.updated = len(plan.create), len(plan.update)
+    result.unchanged = len(rows) - result.created - result.updated
+    if campaign is not None:
+        enrolled = set(Enrolment.objects.filter(campaign=campaign).values_list("enterprise_id", flat=True))
+        result.enrolled = len(plan.create) + sum(1 for e in plan.existing if e.pk not in enrolled)
+    if not dry_run:
+        _write(actor, plan, campaign, result, filename, report)
+    report(result.rows, result.rows)
+    return result
+
+
+def _read(actor, wb, result: ImportResult, report) -> list[_Row]:
+    ws = _sheet(wb)
+    declared = ws.max_row or 0  # from the file's dimension tag: only an estimate for progress
+    ws.reset_dimensions()  # some writers declare a wrong dimension; read what is there
+    iterator = ws.iter_rows(values_only=True)
+    header_row, header_values, first_rows = 1, None, []
+    for row_no, values in enumerate(iterator, start=1):
+        first_rows.append((row_no, values))
+        if any(header_key(_raw_text(v)) == header_key("统一社会信用代码") for v in values):
+            header_row, header_values = row_no, values
+            break
+        if row_no >= HEADER_SEARCH_ROWS:
+            break
+    if header_values is None:  # no header found: take the first row as the header and say what is missing
+        if not first_rows:
+            result.errors.append(RowError(0, "", "", "文件是空的：第1行应为表头，从第2行起每行填写一家企业"))
+            return []
+        header_row, header_values = first_rows[0]
+        pending = first_rows[1:]
+    else:
+        pending = []
+    columns, errors = _map_headers(header_row, header_values)
+    if errors:
+        result.errors.extend(errors)
+        return []
+    parser = _Parser(_Reference(actor), columns)
+    total = max(declared - header_row, 0)
+    rows: list[_Row] = []
+
+    def data_rows():
+        yield from pending
+        yield from enumerate(iterator, start=header_row + 1 + len(pending))
+
+    for row_no, values in data_rows():
+        if _blank(values):
+            continue
+        rows.append(parser.parse(row_no, values, result.errors))
+        if len(rows) % PROGRESS_EVERY == 0:
+            total = max(total, len(rows))
+            report(len(rows), total)
+    result.rows = len(rows)
+    if not rows and not result.errors:
+        result.errors.append(RowError(header_row + 1, "", "", "没有企业数据：请从表头下一行起每行填写一家企业"))
+    return rows
+
+
+@dataclass
+class _Plan:
+    create: list[Enterprise] = field(default_factory=list)
+    update: list[tuple[Enterprise, dict]] = field(default_factory=list)  # (changed instance, before)
+    existing: list[Enterprise] = field(default_factory=list)  # every row's stored enterprise
+    update_fields: set[str] = field(default_factory=set)
+
+
+def _plan(actor, rows: list[_Row], result: ImportResult) -> _Plan:
+    """Second pass, in memory but for one chunked lookup: codes, duplicates, jurisdiction, changes."""
+    jurisdiction = jurisdiction_of(actor)
+    header = COLUMN_BY_FIELD["uscc"].header
+    first_row: dict[str, int] = {}
+    for row in rows:
+        if not row.code:
+            continue
+        if row.code in first_row:
+            result.errors.append(RowError(row.row, row.code_letter, header,
+                                          f"与第{first_row[row.code]}行的统一社会信用代码重复（{row.code}）"))
+            row.code = ""
+        else:
+            first_row[row.code] = row.row
+    existing = _existing(list(first_row))
+    plan = _Plan()
+    for row in rows:
+        if not row.code:
+            continue
+        stored = existing.get(row.code)
+        accepted = row.accepted if row.accepted is not None else bool(stored and stored.uscc_check_accepted)
+        try:
+            code = clean_uscc(row.code, accepted=accepted)
+        except ValidationError:
+            checked = check_uscc(row.code)
+            hint = USCC_ACCEPT_HINT if checked.only_check_fails and row.accepted_ok else ""
+            result.errors.append(RowError(row.row, row.code_letter, header, checked.reason + hint))
+            continue
+        row.values["uscc"] = code
+        row.values["uscc_check_accepted"] = accepted and not check_uscc(code).valid
+        if stored is not None and not jurisdiction.covers(stored.county_id):
+            # Existence is all that is disclosed: not where, nor whose.
+            result.errors.append(RowError(row.row, row.code_letter, header,
+                                          "该统一社会信用代码的企业已登记在您辖区以外，不能导入或更新"))
+            continue
+        if result.errors:
+            continue  # nothing will be written: spare building objects
+        if stored is None:
+            plan.create.append(Enterprise(**row.values))
+            continue
+        plan.existing.append(stored)
+        changed = {k: v for k, v in row.values.items() if getattr(stored, k) != v}
+        if changed:
+            before = snapshot(stored, ENTERPRISE_FIELDS)
+            for key, value in changed.items():
+                setattr(stored, key, value)
+            plan.update.append((stored, before))
+            plan.update_fields.update(changed)
+    return plan
+
+
+def _write(actor, plan: _Plan, campaign, result: ImportResult, filename: str, report) -> None:
+    log_each = len(plan.create) + len(plan.update) <= LOG_EACH_LIMIT
+    steps = result.rows
+    with transaction.atomic():
+        now = timezone.now()
+        if plan.create:
+            Enterprise.objects.bulk_create(plan.create, batch_size=WRITE_BATCH)
+            if any(e.pk is None for e in plan.create):  # databases that return no ids from bulk inserts
+                pks = {}
+                codes = [e.uscc for e in plan.create]
+                for start in range(0, len(codes), LOOKUP_CHUNK):
+                    pks.update(Enterprise.objects.filter(uscc__in=codes[start:start + LOOKUP_CHUNK])
+                               .values_list("uscc", "pk"))
+                for enterprise in plan.create:
+                    enterprise.pk = pks[enterprise.uscc]
+        report(len(plan.create), steps)
+        if plan.update:
+            objs = [enterprise for enterprise, _ in plan.update]
+            for enterprise in objs:
+                enterprise.updated_at = now
+            Enterprise.objects.bulk_update(objs, sorted(plan.update_fields) + ["updated_at"], batch_size=WRITE_BATCH)
+        report(len(plan.create) + len(plan.update), steps)
+        if log_each:
+            _log_each(actor, plan)
+        new_enrolments = []
+        if campaign is not None:
+            enrolled = set(Enrolment.objects.filter(campaign=campaign).values_list("enterprise_id", flat=True))
+            targets = plan.create + plan.existing
+            new_enrolments = [Enrolment(campaign=campaign, enterprise=e) for e in targets if e.pk not in enrolled]
+            Enrolment.objects.bulk_create(new_enrolments, batch_size=WRITE_BATCH)
+            if len(new_enrolments) <= LOG_EACH_LIMIT:
+                _log_enrolments(actor, campaign, new_enrolments)
+        log_action(actor=actor, action="registry.import.completed", object_type="registry.enterprise",
+                   object_repr=f"企业名录导入：{filename}"[:300], data={
+                       "filename": filename, "sm3": result.digest, "rows": result.rows,
+                       "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+                       "campaign": campaign.slug if campaign else None, "enrolled": len(new_enrolments),
+                       "logged_each": log_each,
+                   })
+
+
+def _log_each(actor, plan: _Plan) -> None:
+    for enterprise in plan.create:
+        log_action(actor=actor, action="registry.enterprise.created", obj=enterprise,
+                   changes=diff({}, snapshot(enterprise, ENTERPRISE_FIELDS)), data={"source": "import"})
+        if enterprise.uscc_check_accepted:
+            _log_accepted(actor, enterprise)
+    for enterprise, before in plan.update:
+        changes = diff(before, snapshot(enterprise, ENTERPRISE_FIELDS))
+        log_action(actor=actor, action="registry.enterprise.updated", obj=enterprise, changes=changes,
+                   data={"source": "import"})
+        if "uscc_check_accepted" in changes and enterprise.uscc_check_accepted:
+            _log_accepted(actor, enterprise)
+
+
+def _log_accepted(actor, enterprise: Enterprise) -> None:
+    log_action(actor=actor, action="registry.enterprise.uscc_accepted", obj=enterprise,
+               data={"uscc": enterprise.uscc, "reason": check_uscc(enterprise.uscc).reason, "source": "import"})
+
+
+def _log_enrolments(actor, campaign: Campaign, enrolments: list[Enrolment]) -> None:
+    from cpaudit.campaigns.services import ENROLMENT_FIELDS
+
+    for enrolment in enrolments:
+        log_action(actor=actor, action="campaigns.enrolment.created", obj=enrolment,
+                   object_repr=f"{enrolment.enterprise.name} · {campaign.year}",
+                   changes=diff({}, snapshot(enrolment, ENROLMENT_FIELDS)),
+                   data={"campaign": campaign.slug, "enterprise": enrolment.enterprise.uscc, "source": "import"})
