@@ -126,13 +126,14 @@ SURNAMES = list(
     "姚卢姜崔钟谭陆汪范金石廖贾夏付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶贺顾毛郝龚邵万钱严武戴孔汤"
 )
 GIVEN_NAMES = [
-    "建国", "志强", "秀英", "丽娟", "海燕", "国华", "文博", "晓东", "春生", "振华", "立新", "淑芳", "红梅", "建华",
-    "玉兰", "永刚", "学军", "俊峰", "雪梅", "卫东", "桂兰", "明亮", "宏伟", "海涛", "晓燕", "树林", "金凤", "德胜",
-    "振江", "艳霞", "立军", "文静", "子涵", "思远", "一鸣", "浩然", "雅琴", "小军", "成林", "广平", "瑞霞", "新民",
+    "建国", "志强", "秀英", "丽娟", "海燕", "国华", "文博", "晓东", "春生", "振华", "立新", "淑芳",
+    "红梅", "建华", "玉兰", "永刚", "学军", "俊峰", "雪梅", "卫东", "桂兰", "明亮", "宏伟", "海涛",
+    "晓燕", "树林", "金凤", "德胜", "振江", "艳霞", "立军", "文静", "子涵", "思远", "一鸣", "浩然",
+    "雅琴", "小军", "成林", "广平", "瑞霞", "新民",
     "静", "磊", "洋", "勇", "军", "杰", "娟", "涛", "明", "超", "霞", "平", "刚", "敏", "伟", "芳", "强", "颖",
 ]
-ROADS = ["建设路", "发展大街", "工业路", "兴业路", "创业路", "振兴大街", "纬三路", "经二路", "富民路", "环城路",
-         "科技路", "朝阳大街"]
+ROADS = ["建设路", "发展大街", "工业路", "兴业路", "创业路", "振兴大街", "纬三路", "经二路", "富民路",
+         "环城路", "科技路", "朝阳大街"]
 PLACES = ["工业园区", "经济开发区", "产业园", "工业区"]
 
 NATURES = ["有限责任公司", "股份有限公司", "私营企业", "外商投资企业", "集体企业"]
@@ -265,6 +266,10 @@ def _money(rng: random.Random, low: float, high: float) -> Decimal:
     return Decimal(f"{rng.uniform(low, high):.2f}")
 
 
+def _scaled(amount: Decimal, factor: float) -> Decimal:
+    return (amount * Decimal(f"{factor:.3f}")).quantize(Decimal("0.01"))
+
+
 def _agencies(names: _Names, rng: random.Random) -> list[AgencySpec]:
     def spec(name, kind, division, supervisor, area="0312"):
         return AgencySpec(name, kind, division, supervisor, names(), names(), names(), _phone(rng, area))
@@ -384,8 +389,8 @@ def _enterprises(names: _Names, rng: random.Random) -> tuple[list[EnterpriseSpec
             "industry_id": industry,
             "registered_capital": _money(rng, cap_lo, cap_hi),
             "main_business_revenue": revenue,
-            "annual_output_value": (revenue * Decimal(f"{rng.uniform(1.0, 1.2):.3f}")).quantize(Decimal("0.01")),
-            "annual_sales": (revenue * Decimal(f"{rng.uniform(0.95, 1.05):.3f}")).quantize(Decimal("0.01")),
+            "annual_output_value": _scaled(revenue, rng.uniform(1.0, 1.2)),
+            "annual_sales": _scaled(revenue, rng.uniform(0.95, 1.05)),
             "main_products": rng.choice(products),
             "management_level": level,
             "water_related": i not in dry,
@@ -492,8 +497,9 @@ def _users(names: _Names, data: DemoData) -> list[UserSpec]:
         UserSpec("dz_city_staff", Role.CITY_STAFF, names(), dz.name),
         UserSpec("dz_city_leader", Role.CITY_LEADER, dz.head_name, dz.name),
     ]
-    for prefix, agency_name, staff, leader in [("bd", CITY_NAME, Role.CITY_STAFF, Role.CITY_LEADER),
-                                               ("hb", PROVINCE_NAME, Role.PROVINCE_STAFF, Role.PROVINCE_LEADER)]:
+    upper = [("bd", CITY_NAME, Role.CITY_STAFF, Role.CITY_LEADER),
+             ("hb", PROVINCE_NAME, Role.PROVINCE_STAFF, Role.PROVINCE_LEADER)]
+    for prefix, agency_name, staff, leader in upper:
         agency = agencies[agency_name]
         users.append(UserSpec(f"{prefix}_staff", staff, agency.section_chief_name, agency.name))
         users.append(UserSpec(f"{prefix}_leader", leader, agency.deputy_name, agency.name))

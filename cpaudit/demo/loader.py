@@ -58,7 +58,8 @@ def load_demo(*, today: dt.date | None = None) -> LoadResult:
         raise ImproperlyConfigured("演示模式未开启（CPAUDIT_DEMO_MODE=False），拒绝写入演示数据。")
     today = today or clock.today()
     if today.year < demo.HISTORY_YEAR:
-        raise ImproperlyConfigured(f"演示数据要求当前日期不早于{demo.HISTORY_YEAR}年（当前为{today:%Y-%m-%d}）。")
+        raise ImproperlyConfigured(
+            f"演示数据要求当前日期不早于{demo.HISTORY_YEAR}年（当前为{today:%Y-%m-%d}）。")
     actor = SystemActor(ACTOR_NAME)
     data = demo.build()
     result = LoadResult()
@@ -93,7 +94,8 @@ def _load_agencies(actor, data: demo.DemoData, result: LoadResult) -> dict[str, 
 
 
 def _load_consulting(actor, data: demo.DemoData, result: LoadResult) -> dict[str, ConsultingAgency]:
-    existing = {c.name: c for c in ConsultingAgency.objects.filter(name__in=[s.name for s in data.consulting])}
+    names = [s.name for s in data.consulting]
+    existing = {c.name: c for c in ConsultingAgency.objects.filter(name__in=names)}
     codes_by_group: dict[str, list[str]] = {}
     for group, code in six_industry_codes():
         codes_by_group.setdefault(group, []).append(code)
@@ -152,8 +154,8 @@ def _dated(spec: demo.EnrolmentSpec, today: dt.date) -> tuple[str, dict]:
     return spec.uscc, {
         "audit_round": spec.audit_round, "mode": spec.mode, "consulting_agency": spec.consulting,
         "start_date": start, "end_date": end, "enterprise_type": spec.enterprise_type,
-        "has_deadline_project": spec.has_deadline_project, "deadline_project_done": spec.deadline_project_done,
-        "has_violation": spec.has_violation,
+        "has_deadline_project": spec.has_deadline_project,
+        "deadline_project_done": spec.deadline_project_done, "has_violation": spec.has_violation,
     }
 
 

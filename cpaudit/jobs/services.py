@@ -82,9 +82,14 @@ def run_pending(limit: int | None = None) -> int:
     return count
 
 
+_discovered = False
+
+
 def _handlers():
-    if not HANDLERS:
+    global _discovered
+    if not _discovered:
         autodiscover_modules("jobs_handlers")
+        _discovered = True
     return HANDLERS
 
 

@@ -281,7 +281,7 @@ def _digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def _open_workbook(path: Path, fh):
+def _open_workbook(fh):
     head = fh.read(8)
     fh.seek(0)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -458,7 +458,7 @@ def import_enterprises(*, actor, path, campaign_slug: str | None = None, dry_run
     enterprises in one transaction, and enrol them in the campaign `campaign_slug` when given.
 
     Raises PermissionDenied when the actor may not import, InvalidState for an unknown or closed
-    campaign; every problem with the file itself comes back in `errors`."""
+    campaign; every problem with the file itself comes back in `errors` (and then nothing is written)."""
     access.check(actor, "registry.enterprise.import")
     campaign = _campaign(actor, campaign_slug)
     path = Path(path)
@@ -468,18 +468,18 @@ def import_enterprises(*, actor, path, campaign_slug: str | None = None, dry_run
     try:
         result.digest = _digest(path)
         with path.open("rb") as fh:
-            wb = _open_workbook(path, fh)
+            wb = _open_workbook(fh)
             try:
                 rows = _read(actor, wb, result, report)
             finally:
                 wb.close()
     except FileNotFoundError:
+        rows = None
         result.errors.append(RowError(0, "", "", f"文件不存在：{filename}"))
-        return result
     except _FileError as exc:
+        rows = None
         result.errors.append(RowError(0, "", "", str(exc)))
-        return result
-    if result.errors:
+    if rows is None:  # the file or its header row is unusable: the rows were not read
         return result
     plan = _plan(actor, rows, result)
     if result.errors:
@@ -488,48 +488,43 @@ def import_enterprises(*, actor, path, campaign_slug: str | None = None, dry_run
     result.created, result.updated = len(plan.create), len(plan.update)
     result.unchanged = len(rows) - result.created - result.updated
     if campaign is not None:
-        enrolled = set(Enrolment.objects.filter(campaign=campaign).values_list("enterprise_id", flat=True))
-        result.enrolled = len(plan.create) + sum(1 for e in plan.existing if e.pk not in enrolled)
+        result.enrolled = len(_to_enrol(campaign, plan))
     if not dry_run:
-        _write(actor, plan, campaign, result, filename, report)
+        _write(actor, plan, campaign, result, filename)
     report(result.rows, result.rows)
     return result
 
 
-def _read(actor, wb, result: ImportResult, report) -> list[_Row]:
+def _read(actor, wb, result: ImportResult, report) -> list[_Row] | None:
+    """Every non-blank data row parsed (cell errors go to result.errors); None when the header row is
+    unusable."""
     ws = _sheet(wb)
     declared = ws.max_row or 0  # from the file's dimension tag: only an estimate for progress
     ws.reset_dimensions()  # some writers declare a wrong dimension; read what is there
     iterator = ws.iter_rows(values_only=True)
-    header_row, header_values, first_rows = 1, None, []
+    uscc_key = header_key(COLUMN_BY_FIELD["uscc"].header)
+    header_row, header_values, first = 0, None, None
     for row_no, values in enumerate(iterator, start=1):
-        first_rows.append((row_no, values))
-        if any(header_key(_raw_text(v)) == header_key("统一社会信用代码") for v in values):
+        if first is None and not _blank(values):
+            first = (row_no, values)
+        if any(header_key(_raw_text(v)) == uscc_key for v in values):
             header_row, header_values = row_no, values
             break
         if row_no >= HEADER_SEARCH_ROWS:
             break
-    if header_values is None:  # no header found: take the first row as the header and say what is missing
-        if not first_rows:
+    if header_values is None:  # take the first row as the header and say what is missing
+        if first is None:
             result.errors.append(RowError(0, "", "", "文件是空的：第1行应为表头，从第2行起每行填写一家企业"))
-            return []
-        header_row, header_values = first_rows[0]
-        pending = first_rows[1:]
-    else:
-        pending = []
+            return None
+        header_row, header_values = first
     columns, errors = _map_headers(header_row, header_values)
     if errors:
         result.errors.extend(errors)
-        return []
+        return None
     parser = _Parser(_Reference(actor), columns)
     total = max(declared - header_row, 0)
     rows: list[_Row] = []
-
-    def data_rows():
-        yield from pending
-        yield from enumerate(iterator, start=header_row + 1 + len(pending))
-
-    for row_no, values in data_rows():
+    for row_no, values in enumerate(iterator, start=header_row + 1):
         if _blank(values):
             continue
         rows.append(parser.parse(row_no, values, result.errors))
@@ -601,45 +596,55 @@ def _plan(actor, rows: list[_Row], result: ImportResult) -> _Plan:
     return plan
 
 
-def _write(actor, plan: _Plan, campaign, result: ImportResult, filename: str, report) -> None:
+def _to_enrol(campaign: Campaign, plan: _Plan) -> list[Enterprise]:
+    enrolled = set(Enrolment.objects.filter(campaign=campaign).values_list("enterprise_id", flat=True))
+    return [e for e in plan.create + plan.existing if e.pk is None or e.pk not in enrolled]
+
+
+def _write(actor, plan: _Plan, campaign, result: ImportResult, filename: str) -> None:
     log_each = len(plan.create) + len(plan.update) <= LOG_EACH_LIMIT
-    steps = result.rows
     with transaction.atomic():
-        now = timezone.now()
+        targets = _to_enrol(campaign, plan) if campaign is not None else []
         if plan.create:
             Enterprise.objects.bulk_create(plan.create, batch_size=WRITE_BATCH)
-            if any(e.pk is None for e in plan.create):  # databases that return no ids from bulk inserts
-                pks = {}
-                codes = [e.uscc for e in plan.create]
-                for start in range(0, len(codes), LOOKUP_CHUNK):
-                    pks.update(Enterprise.objects.filter(uscc__in=codes[start:start + LOOKUP_CHUNK])
-                               .values_list("uscc", "pk"))
-                for enterprise in plan.create:
-                    enterprise.pk = pks[enterprise.uscc]
-        report(len(plan.create), steps)
+            _fill_pks(plan.create)
         if plan.update:
+            now = timezone.now()
             objs = [enterprise for enterprise, _ in plan.update]
             for enterprise in objs:
                 enterprise.updated_at = now
             Enterprise.objects.bulk_update(objs, sorted(plan.update_fields) + ["updated_at"], batch_size=WRITE_BATCH)
-        report(len(plan.create) + len(plan.update), steps)
         if log_each:
             _log_each(actor, plan)
-        new_enrolments = []
-        if campaign is not None:
-            enrolled = set(Enrolment.objects.filter(campaign=campaign).values_list("enterprise_id", flat=True))
-            targets = plan.create + plan.existing
-            new_enrolments = [Enrolment(campaign=campaign, enterprise=e) for e in targets if e.pk not in enrolled]
-            Enrolment.objects.bulk_create(new_enrolments, batch_size=WRITE_BATCH)
-            if len(new_enrolments) <= LOG_EACH_LIMIT:
-                _log_enrolments(actor, campaign, new_enrolments)
+        enrolments = [Enrolment(campaign=campaign, enterprise=e) for e in targets]
+        if enrolments:
+            Enrolment.objects.bulk_create(enrolments, batch_size=WRITE_BATCH)
+            if len(enrolments) <= LOG_EACH_LIMIT:
+                if any(e.pk is None for e in enrolments):
+                    pks = dict(Enrolment.objects.filter(campaign=campaign).values_list("enterprise_id", "pk"))
+                    for enrolment in enrolments:
+                        enrolment.pk = pks[enrolment.enterprise_id]
+                _log_enrolments(actor, campaign, enrolments)
+        result.enrolled = len(enrolments)
         log_action(actor=actor, action="registry.import.completed", object_type="registry.enterprise",
                    object_repr=f"企业名录导入：{filename}"[:300], data={
                        "filename": filename, "sm3": result.digest, "rows": result.rows,
                        "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
-                       "campaign": campaign.slug if campaign else None, "enrolled": len(new_enrolments),
+                       "campaign": campaign.slug if campaign else None, "enrolled": len(enrolments),
                        "logged_each": log_each,
                    })
+
+
+def _fill_pks(created: list[Enterprise]) -> None:
+    """Databases that return no ids from bulk inserts: look them up by code."""
+    if all(e.pk is not None for e in created):
+        return
+    pks: dict[str, int] = {}
+    codes = [e.uscc for e in created]
+    for start in range(0, len(codes), LOOKUP_CHUNK):
+        pks.update(Enterprise.objects.filter(uscc__in=codes[start:start + LOOKUP_CHUNK]).values_list("uscc", "pk"))
+    for enterprise in created:
+        enterprise.pk = pks[enterprise.uscc]
 
 
 def _log_each(actor, plan: _Plan) -> None:
