@@ -5,4 +5,5 @@ urlpatterns = [
     path("registry/", include("cpaudit.registry.urls")),
     path("campaigns/", include("cpaudit.campaigns.urls")),
     path("jobs/", include("cpaudit.jobs.urls")),
+    path("org/", include("cpaudit.org.urls")),
 ]

@@ -101,6 +101,8 @@ def job_download_rule(role, rel):
 MATRIX = {
     "home": (None, lambda role, rel: 200, "get"),
     "log_list": (None, role_only({Role.AUDIT_ADMIN}), "get"),
+    "org:agency_list": (None, role_only({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}), "get"),
+    "org:user_list": (None, role_only({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}), "get"),
     "registry:enterprise_list": (None, role_only(BUSINESS), "get"),
     "registry:enterprise_create": (None, role_only(STAFF), "get"),
     "registry:enterprise_detail": (enterprise_kwargs, object_rule(BUSINESS, BUSINESS), "get"),

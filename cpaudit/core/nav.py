@@ -16,6 +16,9 @@ def nav_items(request) -> dict:
         items.append(("campaigns:campaign_list", "审核批次", None))
     if allowed(user, "registry.consultingagency.view"):
         items.append(("registry:consulting_list", "咨询机构", None))
+    if allowed(user, "org.agency.view"):
+        items.append(("org:agency_list", "主管部门", None))
+        items.append(("org:user_list", "用户账号", None))
     if allowed(user, "core.log.view"):
         items.append(("log_list", "操作日志", None))
     path = request.path

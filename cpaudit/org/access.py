@@ -40,6 +40,9 @@ RULES: dict[str, frozenset] = {
     "campaigns.enrolment.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT},
     "campaigns.enrolment.change": STAFF,
     "core.log.view": frozenset({Role.AUDIT_ADMIN}),
+    # 系统管理员 manages accounts and agencies, 安全管理员 role assignment: neither sees business data.
+    "org.agency.view": frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}),
+    "org.user.view": frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}),
     "jobs.job.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT},
 }
 
@@ -149,12 +152,19 @@ def _division_scope(user, qs):
     return qs
 
 
+def _admin_scope(user, qs):
+    role = getattr(user, "role", None)
+    return qs if role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN) else qs.none()
+
+
 _SCOPES = {
     "campaigns.campaign": _campaign_scope,
     "registry.consultingagency": _consulting_scope,
     "core.actionlog": _log_scope,
     "jobs.job": _job_scope,
     "org.division": _division_scope,
+    "org.agency": _admin_scope,
+    "org.user": _admin_scope,
 }
 
 __all__ = ["ADMIN_ROLES", "BRANCH_ROLES", "CITY_ROLES", "PROVINCE_ROLES", "RULES", "allowed", "check",

@@ -131,8 +131,8 @@ def test_date_range_is_in_beijing_time(auditor, world, monkeypatch):
     next_day = write(staff, "test.thing.done", at=dt.datetime(2020, 7, 21, 16, 30, tzinfo=dt.UTC),
                      monkeypatch=monkeypatch)
     on_21 = listed_seqs(auditor.get(reverse("log_list"), {"date_from": "2020-07-21", "date_to": "2020-07-21"}))
-    from_22 = listed_seqs(auditor.get(reverse("log_list"), {"date_from": "2020-07-22"}))
-    assert (on_21, from_22) == ([late.seq], [next_day.seq])
+    on_22 = listed_seqs(auditor.get(reverse("log_list"), {"date_from": "2020-07-22", "date_to": "2020-07-22"}))
+    assert (on_21, on_22) == ([late.seq], [next_day.seq])
 
 
 def test_reversed_date_range_is_an_error_with_no_results(auditor, add_entries):

@@ -139,6 +139,13 @@ def test_current_campaign_follows_the_demo_clock(db, settings):
     assert Campaign.objects.get(slug="byd2020").status == Campaign.Status.CLOSED
 
 
+def test_demo_clock_in_2020_makes_the_2020_campaign_the_current_one(db, settings):
+    settings.CPAUDIT_TODAY = "2020-07-01"
+    run_load()
+    assert list(Campaign.objects.values_list("slug", "status")) == [("byd2020", Campaign.Status.ACTIVE)]
+    assert Campaign.objects.get().document_number == "冀环办字函〔2020〕202号"
+
+
 def test_uscc_codes_valid_except_the_accepted_one(loaded):
     accepted = Enterprise.objects.filter(uscc_check_accepted=True)
     assert accepted.count() == 1

@@ -15,7 +15,6 @@ extends the hash chain), so the summary entry, whose digest identifies the uploa
 
 import datetime as dt
 import decimal
-import hashlib
 import re
 import unicodedata
 import zipfile
@@ -56,6 +55,7 @@ from .columns import (
     header_key,
     unneutralize,
 )
+from .files import sm3_file
 
 LOG_EACH_LIMIT = 1000  # per-enterprise log entries up to this many changed enterprises
 LOOKUP_CHUNK = 500
@@ -147,7 +147,8 @@ def _halfwidth(value) -> str:
     if isinstance(value, float) and not (value.is_integer() and abs(value) < 1e15):
         raise _CellError("代码被Excel存成了数字（如科学计数法），已无法还原；请将该列设为文本格式后重新填写")
     text = unicodedata.normalize("NFKC", _raw_text(value))
-    return "".join(ch for ch in text if not ch.isspace()).upper()
+    # A leading ' is how people force a code to stay text: never part of a code.
+    return "".join(ch for ch in text if not ch.isspace()).lstrip("'").upper()
 
 
 def _decimal(value) -> decimal.Decimal | None:
@@ -273,13 +274,6 @@ class _FileError(Exception):
     pass
 
 
-def _digest(path: Path) -> str:
-    h = hashlib.new("sm3")
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
 
 def _open_workbook(fh):
     head = fh.read(8)
@@ -293,7 +287,8 @@ def _open_workbook(fh):
     try:
         wb = load_workbook(fh, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged or foreign zip
-        raise _FileError("文件已损坏或不是Excel工作簿（.xlsx），无法读取；请在Excel中打开后另存为.xlsx再导入") from None
+        raise _FileError("文件已损坏或不是Excel工作簿（.xlsx），无法读取；"
+                         "请在Excel中打开后另存为.xlsx再导入") from None
     return wb
 
 
@@ -326,7 +321,8 @@ def _map_headers(header_row: int, values) -> tuple[list[tuple[int, Column]], lis
                                        "无法识别的表头；请使用导入模板中的列名（见模板“填写说明”）"))
             continue
         if column.header in seen:
-            errors.append(RowError(header_row, letter, column.header, f"表头重复，与{seen[column.header]}列相同"))
+            errors.append(RowError(header_row, letter, column.header,
+                                   f"表头重复，与{seen[column.header]}列相同"))
             continue
         seen[column.header] = letter
         found.append((position, column))
@@ -453,7 +449,8 @@ def _existing(codes: list[str]) -> dict[str, Enterprise]:
 
 
 def import_enterprises(*, actor, path, campaign_slug: str | None = None, dry_run: bool = False,
-                       progress: Callable[[int, int], None] | None = None, filename: str = "") -> ImportResult:
+                       progress: Callable[[int, int], None] | None = None,
+                       filename: str = "") -> ImportResult:
     """Validate the whole file; if it has no error (and this is not a dry run) create and update the
     enterprises in one transaction, and enrol them in the campaign `campaign_slug` when given.
 
@@ -466,7 +463,7 @@ def import_enterprises(*, actor, path, campaign_slug: str | None = None, dry_run
     report = progress or (lambda done, total: None)
     result = ImportResult(0, 0, 0, [], dry_run)
     try:
-        result.digest = _digest(path)
+        result.digest = sm3_file(path)
         with path.open("rb") as fh:
             wb = _open_workbook(fh)
             try:
@@ -533,7 +530,8 @@ def _read(actor, wb, result: ImportResult, report) -> list[_Row] | None:
             report(len(rows), total)
     result.rows = len(rows)
     if not rows and not result.errors:
-        result.errors.append(RowError(header_row + 1, "", "", "没有企业数据：请从表头下一行起每行填写一家企业"))
+        result.errors.append(RowError(header_row + 1, "", "",
+                                      "没有企业数据：请从表头下一行起每行填写一家企业"))
     return rows
 
 
@@ -613,7 +611,8 @@ def _write(actor, plan: _Plan, campaign, result: ImportResult, filename: str) ->
             objs = [enterprise for enterprise, _ in plan.update]
             for enterprise in objs:
                 enterprise.updated_at = now
-            Enterprise.objects.bulk_update(objs, sorted(plan.update_fields) + ["updated_at"], batch_size=WRITE_BATCH)
+            Enterprise.objects.bulk_update(objs, sorted(plan.update_fields) + ["updated_at"],
+                                           batch_size=WRITE_BATCH)
         if log_each:
             _log_each(actor, plan)
         enrolments = [Enrolment(campaign=campaign, enterprise=e) for e in targets]
@@ -642,7 +641,8 @@ def _fill_pks(created: list[Enterprise]) -> None:
     pks: dict[str, int] = {}
     codes = [e.uscc for e in created]
     for start in range(0, len(codes), LOOKUP_CHUNK):
-        pks.update(Enterprise.objects.filter(uscc__in=codes[start:start + LOOKUP_CHUNK]).values_list("uscc", "pk"))
+        chunk = codes[start:start + LOOKUP_CHUNK]
+        pks.update(Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", "pk"))
     for enterprise in created:
         enterprise.pk = pks[enterprise.uscc]
 
@@ -663,7 +663,8 @@ def _log_each(actor, plan: _Plan) -> None:
 
 def _log_accepted(actor, enterprise: Enterprise) -> None:
     log_action(actor=actor, action="registry.enterprise.uscc_accepted", obj=enterprise,
-               data={"uscc": enterprise.uscc, "reason": check_uscc(enterprise.uscc).reason, "source": "import"})
+               data={"uscc": enterprise.uscc, "reason": check_uscc(enterprise.uscc).reason,
+                     "source": "import"})
 
 
 def _log_enrolments(actor, campaign: Campaign, enrolments: list[Enrolment]) -> None:
@@ -673,4 +674,5 @@ def _log_enrolments(actor, campaign: Campaign, enrolments: list[Enrolment]) -> N
         log_action(actor=actor, action="campaigns.enrolment.created", obj=enrolment,
                    object_repr=f"{enrolment.enterprise.name} · {campaign.year}",
                    changes=diff({}, snapshot(enrolment, ENROLMENT_FIELDS)),
-                   data={"campaign": campaign.slug, "enterprise": enrolment.enterprise.uscc, "source": "import"})
+                   data={"campaign": campaign.slug, "enterprise": enrolment.enterprise.uscc,
+                         "source": "import"})
