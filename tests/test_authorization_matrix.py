@@ -101,6 +101,7 @@ def job_download_rule(role, rel):
 MATRIX = {
     "home": (None, lambda role, rel: 200, "get"),
     "log_list": (None, role_only({Role.AUDIT_ADMIN}), "get"),
+    "log_export": (None, role_only({Role.AUDIT_ADMIN}), "get"),
     "org:agency_list": (None, role_only({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}), "get"),
     "org:user_list": (None, role_only({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}), "get"),
     "registry:enterprise_list": (None, role_only(BUSINESS), "get"),

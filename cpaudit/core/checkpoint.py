@@ -61,7 +61,9 @@ def check_against_checkpoints(path: Path) -> list[str]:
             continue
         actual = digests.get(point["seq"])
         if actual is None:
-            problems.append(f"检查点（文件第 {point['line']} 行）记录的第 {point['seq']} 条日志已不存在：日志尾部被截断")
+            problems.append(f"检查点（文件第 {point['line']} 行）记录的第 {point['seq']} 条日志已不存在："
+                            "日志尾部被截断")
         elif actual != point["digest"]:
-            problems.append(f"检查点（文件第 {point['line']} 行）记录的第 {point['seq']} 条日志摘要不符：日志被改写")
+            problems.append(f"检查点（文件第 {point['line']} 行）记录的第 {point['seq']} 条日志摘要不符："
+                            "日志被改写")
     return problems

@@ -21,7 +21,8 @@ def _action_choices() -> list:
 
 
 def _object_type_choices() -> list:
-    return [("", "全部对象类型")] + [(label, f"{name}（{label}）") for label, name in logdisplay.known_object_types()]
+    types = [(label, f"{name}（{label}）") for label, name in logdisplay.known_object_types()]
+    return [("", "全部对象类型"), *types]
 
 
 def _flat_values(choices) -> set[str]:

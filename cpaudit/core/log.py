@@ -12,7 +12,8 @@ from .chain import GENESIS, entry_digest, jsonable
 from .models import ActionLog, LogHead
 
 # Entries written while handling one request or one command share a group id and the client's IP.
-_request_context: contextvars.ContextVar[dict | None] = contextvars.ContextVar("cpaudit_log_ctx", default=None)
+_request_context: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "cpaudit_log_ctx", default=None)
 
 
 def set_request_context(*, ip: str = "", group: uuid.UUID | None = None):
@@ -41,7 +42,8 @@ def _lock_head() -> LogHead:
     head = LogHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
         last = ActionLog.objects.order_by("-seq").first()
-        head = LogHead.objects.create(pk=1, seq=last.seq if last else 0, digest=last.digest if last else GENESIS)
+        head = LogHead.objects.create(pk=1, seq=last.seq if last else 0,
+                                      digest=last.digest if last else GENESIS)
         head = LogHead.objects.select_for_update().get(pk=1)
     return head
 
@@ -49,6 +51,9 @@ def _lock_head() -> LogHead:
 def log_action(*, actor, action: str, obj=None, object_type: str = "", object_id="", object_repr: str = "",
                changes: dict | None = None, data: dict | None = None) -> ActionLog:
     """Append one entry to the chain. Must run inside the business action's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        # Outside a transaction a failed log write could no longer undo the business change.
+        raise RuntimeError("log_action must run inside the business action's transaction.atomic()")
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)

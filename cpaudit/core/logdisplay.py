@@ -29,6 +29,7 @@ ACTION_LABELS: dict[str, str] = {
     "campaigns.enrolment.created": "企业纳入审核批次",
     "campaigns.enrolment.updated": "修改企业参审信息",
     "auth.login": "登录",
+    "core.log.exported": "导出操作日志",
     "auth.logout": "退出",
     "auth.login_failed": "登录失败",
     "org.agency.created": "新增主管部门",
@@ -39,6 +40,7 @@ ACTION_LABELS: dict[str, str] = {
 PREFIX_LABELS: dict[str, str] = {
     "auth": "登录与退出",
     "registry": "企业名录",
+    "registry.import": "企业名录导入",
     "campaigns": "审核批次",
     "org": "机构与用户",
     "core": "系统",

@@ -8,4 +8,5 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("log/", views_log.log_list, name="log_list"),
+    path("log/export.csv", views_log.log_export, name="log_export"),
 ]

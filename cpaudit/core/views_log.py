@@ -9,6 +9,7 @@ import csv
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,6 +18,7 @@ from cpaudit.org import access
 
 from . import clock, logdisplay
 from .forms_log import LogFilterForm
+from .log import log_action
 from .models import ActionLog
 from .views import domain_view
 
@@ -93,6 +95,9 @@ def _csv_rows(qs):
 @domain_view
 def log_export(request):
     form, qs = _search(request)  # checks the role before anything streams
+    with transaction.atomic():  # the audit admin's own export is traceable too
+        log_action(actor=request.user, action="core.log.exported", object_type="core.actionlog",
+                   data={"filters": {k: v for k, v in request.GET.items()}})
     filename = f"action-log-{timezone.localtime(clock.server_now()):%Y%m%d-%H%M%S}.csv"
     response = StreamingHttpResponse(_csv_rows(qs), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

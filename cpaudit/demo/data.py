@@ -10,6 +10,7 @@ Only the dates of the current campaign move: they are offsets from "today", appl
 """
 
 import csv
+import dataclasses
 import datetime as dt
 import functools
 import random
@@ -428,7 +429,7 @@ def _enrolments(rng, enterprises, consulting) -> tuple[list[EnrolmentSpec], list
     group_of = {code: group for group, code in six_industry_codes()}
     water = [e for e in enterprises if e.data["water_related"]]
     history_set = rng.sample(water, 45)
-    second_round = set(id(e) for e in rng.sample(history_set, 5))  # audited once before 2020
+    second_round = {id(e) for e in rng.sample(history_set, 5)}  # audited once before 2020
     history = [
         _enrolment(rng, e, group_of[e.data["industry_id"]], consulting,
                    audit_round=2 if id(e) in second_round else 1, history=True)
@@ -474,8 +475,7 @@ def _users(names: _Names, data: DemoData) -> list[UserSpec]:
             group = {c: g for g, c in six_industry_codes()}[by_uscc[enrolment.uscc].data["industry_id"]]
             if group not in consulting.groups:
                 consulting = data.consulting[1]
-            enrolment = EnrolmentSpec(**{**enrolment.__dict__, "mode": AuditMode.ENTRUSTED,
-                                         "consulting": consulting.name})
+            enrolment = dataclasses.replace(enrolment, mode=AuditMode.ENTRUSTED, consulting=consulting.name)
             data.current_enrolments[index] = enrolment
         users.append(UserSpec(f"ent_{number:03d}", Role.ENTERPRISE, names(), enterprise_uscc=enrolment.uscc))
     for number, consulting in enumerate(data.consulting, start=1):

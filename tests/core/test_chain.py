@@ -162,3 +162,17 @@ def test_checkpoint_detects_truncated_and_rewound_tail(truncated_log):
     assert output.startswith("FAIL")
     assert "第 5 条日志已不存在" in output
     assert "截断" in output
+
+
+def test_verify_log_command_sees_a_forged_entry_appended_behind_the_head(add_entries):
+    """A well-formed entry added by hand (not through log_action) leaves the head behind."""
+    add_entries(3)
+    last = ActionLog.objects.get(seq=3)
+    forged = ActionLog(seq=4, time=last.time, actor_name="伪造者", action="test.thing.done",
+                       object_repr="伪造的对象", group=last.group, prev_digest=last.digest)
+    forged.digest = entry_digest(forged)
+    forged.save(force_insert=True)  # INSERT is allowed: the log is append-only, not read-only
+    assert verify().ok
+    code, output = run_verify_log()
+    assert code == 1
+    assert "伪造" in output

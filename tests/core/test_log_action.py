@@ -44,10 +44,11 @@ def test_service_writes_exactly_one_entry(staff, enterprise):
 
 
 def test_entry_holds_old_and_new_values_of_changed_fields_only(staff, enterprise):
-    Enterprise.objects.filter(pk=enterprise.pk).update(contact_person="李四", registered_capital=Decimal("100"))
+    Enterprise.objects.filter(pk=enterprise.pk).update(contact_person="李四",
+                                                       registered_capital=Decimal("100"))
     before = last_seq()
-    enterprise_update(actor=staff, enterprise=enterprise,
-                      data={"contact_person": "王五", "registered_capital": Decimal("200"), "address": enterprise.address})
+    data = {"contact_person": "王五", "registered_capital": Decimal("200"), "address": enterprise.address}
+    enterprise_update(actor=staff, enterprise=enterprise, data=data)
     (entry,) = new_entries(before)
     assert entry.changes["contact_person"] == ["李四", "王五"]
     assert [Decimal(v) for v in entry.changes["registered_capital"]] == [Decimal("100"), Decimal("200")]

@@ -14,25 +14,28 @@ BRANCH = {"actor_name": "张三", "actor_role": "branch_staff", "actor_agency": 
 
 
 def entry(**kwargs) -> ActionLog:
-    fields = {"seq": 1, "time": WHEN, "action": "registry.enterprise.updated", "object_type": "registry.enterprise",
-              "object_id": "7", "object_repr": "某某纸业有限公司", **BRANCH}
+    fields = {"seq": 1, "time": WHEN, "action": "registry.enterprise.updated",
+              "object_type": "registry.enterprise", "object_id": "7",
+              "object_repr": "某某纸业有限公司", **BRANCH}
     fields.update(kwargs)
     return ActionLog(**fields)
 
 
 def test_update_names_time_actor_action_object_and_changes():
     text = describe(entry(changes={"registered_capital": ["100", "200"], "contact_person": ["李四", "王五"]}))
-    assert text == ("2020-07-21 10:15 张三（分局经办，保定市生态环境局竞秀区分局）修改企业信息「某某纸业有限公司」："
-                    "联系人 李四 → 王五；注册资本（万元） 100 → 200")
+    assert text == ("2020-07-21 10:15 张三（分局经办，保定市生态环境局竞秀区分局）"
+                    "修改企业信息「某某纸业有限公司」：联系人 李四 → 王五；注册资本（万元） 100 → 200")
 
 
 def test_time_is_shown_in_beijing_time():
-    assert describe(entry(time=dt.datetime(2020, 7, 21, 16, 30, tzinfo=dt.UTC))).startswith("2020-07-22 00:30 ")
+    text = describe(entry(time=dt.datetime(2020, 7, 21, 16, 30, tzinfo=dt.UTC)))
+    assert text.startswith("2020-07-22 00:30 ")
 
 
 def test_unknown_code_falls_back_to_the_code():
     text = describe(entry(action="plugin.widget.frobbed", object_type="", object_repr="小部件"))
-    assert text == "2020-07-21 10:15 张三（分局经办，保定市生态环境局竞秀区分局）plugin.widget.frobbed「小部件」"
+    assert text == ("2020-07-21 10:15 张三（分局经办，保定市生态环境局竞秀区分局）"
+                    "plugin.widget.frobbed「小部件」")
 
 
 def test_registered_code_gets_its_label(monkeypatch):
@@ -57,8 +60,8 @@ def test_foreign_key_attname_gets_the_field_label():
 
 
 def test_choices_booleans_and_empty_values_are_readable():
-    text = describe(entry(changes={"management_level": ["other", "provincial"], "water_related": [True, False],
-                                   "postcode": [None, "071000"]}))
+    text = describe(entry(changes={"management_level": ["other", "provincial"],
+                                   "water_related": [True, False], "postcode": [None, "071000"]}))
     assert text.endswith("：邮编 （空） → 071000；管理级别 其他 → 省管；涉水企业 是 → 否")
 
 
@@ -74,21 +77,22 @@ def test_login_failed_by_anonymous():
 
 
 def test_system_actor_has_no_role_bracket():
-    text = describe(entry(action="registry.import.completed", actor_name="系统（import）", actor_role="system",
-                          actor_agency="", object_type="", object_repr=""))
+    text = describe(entry(action="registry.import.completed", actor_name="系统（import）",
+                          actor_role="system", actor_agency="", object_type="", object_repr=""))
     assert text == "2020-07-21 10:15 系统（import）导入企业名录"
 
 
 def test_actor_without_agency_shows_role_only():
-    text = describe(entry(action="auth.login", actor_name="auditadmin", actor_role="auditadmin", actor_agency="",
-                          object_type="org.user", object_repr="auditadmin"))
+    text = describe(entry(action="auth.login", actor_name="auditadmin", actor_role="auditadmin",
+                          actor_agency="", object_type="org.user", object_repr="auditadmin"))
     assert text == "2020-07-21 10:15 auditadmin（审计管理员）登录「auditadmin」"
 
 
 def test_uscc_acceptance_shows_code_and_check_result():
     text = describe(entry(action="registry.enterprise.uscc_accepted",
                           data={"uscc": "91130602000000001X", "reason": "校验码应为 5"}))
-    assert text.endswith("确认统一社会信用代码（已核对营业执照）「某某纸业有限公司」：代码 91130602000000001X，校验结果 校验码应为 5")
+    assert text.endswith("确认统一社会信用代码（已核对营业执照）「某某纸业有限公司」："
+                         "代码 91130602000000001X，校验结果 校验码应为 5")
 
 
 @pytest.mark.django_db

@@ -127,11 +127,15 @@ def test_object_filter_matches_the_object_id(auditor, world):
 def test_date_range_is_in_beijing_time(auditor, world, monkeypatch):
     staff = world.users[Role.BRANCH_STAFF]
     # 2020-07-21 23:30 and 2020-07-22 00:30 in Beijing (15:30 and 16:30 UTC)
-    late = write(staff, "test.thing.done", at=dt.datetime(2020, 7, 21, 15, 30, tzinfo=dt.UTC), monkeypatch=monkeypatch)
+    late = write(staff, "test.thing.done", at=dt.datetime(2020, 7, 21, 15, 30, tzinfo=dt.UTC),
+                 monkeypatch=monkeypatch)
     next_day = write(staff, "test.thing.done", at=dt.datetime(2020, 7, 21, 16, 30, tzinfo=dt.UTC),
                      monkeypatch=monkeypatch)
-    on_21 = listed_seqs(auditor.get(reverse("log_list"), {"date_from": "2020-07-21", "date_to": "2020-07-21"}))
-    on_22 = listed_seqs(auditor.get(reverse("log_list"), {"date_from": "2020-07-22", "date_to": "2020-07-22"}))
+
+    def on(day: str) -> list[int]:
+        return listed_seqs(auditor.get(reverse("log_list"), {"date_from": day, "date_to": day}))
+
+    on_21, on_22 = on("2020-07-21"), on("2020-07-22")
     assert (on_21, on_22) == ([late.seq], [next_day.seq])
 
 

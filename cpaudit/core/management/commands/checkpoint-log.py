@@ -11,7 +11,8 @@ class Command(BaseCommand):
     help = "把操作日志链头（序号与摘要）写入数据库外的检查点文件。"
 
     def add_arguments(self, parser):
-        parser.add_argument("-o", "--output", type=Path, help="检查点文件，默认 data/checkpoints/log-checkpoints.jsonl")
+        parser.add_argument("-o", "--output", type=Path,
+                            help="检查点文件，默认 data/checkpoints/log-checkpoints.jsonl")
         parser.add_argument("--reason", default="manual")
 
     def handle(self, *args, **options):

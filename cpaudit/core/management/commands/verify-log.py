@@ -28,7 +28,8 @@ class Command(BaseCommand):
                     why = "链头之后的日志未经正常写入（可能被伪造追加），或链头被回退"
                 else:
                     why = "末条日志的摘要与链头记录不符（可能被整体改写）"
-                problems.append(f"链头记录（第 {head.seq} 条）与日志末条（第 {report.head_seq} 条）不一致：{why}")
+                problems.append(f"链头记录（第 {head.seq} 条）与日志末条（第 {report.head_seq} 条）"
+                                f"不一致：{why}")
         checkpoint = options.get("checkpoint")
         if checkpoint:
             if not checkpoint.exists():
