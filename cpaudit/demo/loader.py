@@ -159,13 +159,23 @@ def _dated(spec: demo.EnrolmentSpec, today: dt.date) -> tuple[str, dict]:
     }
 
 
+def _demo_deadlines(plan, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The seed's 08-20 / 11-20, except for the campaign in progress once those are near or past:
+    then the demo moves them ahead of today (an extended campaign) so "days left" stays live."""
+    evaluation, acceptance = dt.date(plan["year"], 8, 20), dt.date(plan["year"], 11, 20)
+    if plan["close"] or evaluation - today >= dt.timedelta(days=30):
+        return evaluation, acceptance
+    evaluation = today + dt.timedelta(days=45)
+    return evaluation, evaluation + dt.timedelta(days=90)
+
+
 def _load_campaigns(actor, data, today, consulting, enterprises, result: LoadResult) -> None:
     created_campaigns = created_enrolments = 0
     for plan in _campaign_plans(data, today):
         campaign = Campaign.objects.filter(slug=plan["slug"]).first()
         new = campaign is None
         if new:
-            evaluation, acceptance = (dt.date(plan["year"], 8, 20), dt.date(plan["year"], 11, 20))
+            evaluation, acceptance = _demo_deadlines(plan, today)
             campaign = campaign_save(
                 actor=actor, campaign=None, counties=plan["counties"],
                 data={"slug": plan["slug"], "name": demo.CAMPAIGN_NAME.format(year=plan["year"]),
