@@ -51,6 +51,9 @@ class CampaignCounty(models.Model):
         constraints = [models.UniqueConstraint(fields=["campaign", "county"], name="campaign_county_unique")]
         verbose_name = "批次范围县"
 
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.county_id}"
+
 
 class EnterpriseType(models.TextChoices):
     DOUBLE_EXCEED = "shuangchao", "双超企业"

@@ -50,3 +50,6 @@ class LogHead(models.Model):
 
     class Meta:
         verbose_name = "日志链头"
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.digest[:12]}"

@@ -91,7 +91,7 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 name="org_user_admin_role_alone",
-                condition=~models.Q(role__in=[r.value for r in ADMIN_ROLES])
+                condition=~models.Q(role__in=sorted(r.value for r in ADMIN_ROLES))
                 | models.Q(agency__isnull=True, enterprise__isnull=True, consulting_agency__isnull=True,
                            is_inspector=False),
             ),

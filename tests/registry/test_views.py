@@ -55,7 +55,7 @@ def test_list_runs_a_fixed_number_of_queries(world, login):
     client = login(world.users[Role.PROVINCE_STAFF])
     url = reverse("registry:enterprise_list")
     few = _count_queries(client, url)
-    for n in range(60):
+    for _ in range(60):
         make_enterprise("130606", uscc=make_uscc(prefix="91130606"))
     assert _count_queries(client, url) == few
 

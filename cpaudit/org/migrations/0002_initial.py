@@ -57,6 +57,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['sysadmin', 'secadmin', 'auditadmin']), _negated=True), models.Q(('agency__isnull', True), ('consulting_agency__isnull', True), ('enterprise__isnull', True), ('is_inspector', False)), _connector='OR'), name='org_user_admin_role_alone'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['auditadmin', 'secadmin', 'sysadmin']), _negated=True), models.Q(('agency__isnull', True), ('consulting_agency__isnull', True), ('enterprise__isnull', True), ('is_inspector', False)), _connector='OR'), name='org_user_admin_role_alone'),
         ),
     ]

@@ -70,6 +70,10 @@ def export_enterprises(*, actor, path, queryset: QuerySet | None = None,
     for index, column in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.width
     ws.freeze_panes = "A2"
+    # Declare the size as Excel does (<dimension ref="A1:T50001"/>). Without it openpyxl's read-only
+    # loader parses the whole sheet once just to find the size: ~15% of re-importing the export.
+    # Advisory only: the importer reads what is there whatever the tag says.
+    ws.calculate_dimension = lambda: f"A1:{get_column_letter(len(COLUMNS))}{total + 1}"
     header = []
     for text in HEADERS:
         cell = WriteOnlyCell(ws, value=text)

@@ -2,15 +2,16 @@
 
 Two phases. Validation reads every row (openpyxl read-only mode) against cached industries and
 divisions and one chunked lookup of the existing enterprises, collecting EVERY error with its row
-and column. Only a file without any error is written: bulk_create / bulk_update in one transaction.
-Rows whose values equal the stored ones are neither written nor logged, so re-importing a file
-changes nothing.
+and column. Only a file without any error is written, in one transaction: bulk_create for new
+enterprises, one executemany UPDATE for changed ones. Rows whose values equal the stored ones are
+neither written nor logged, so re-importing a file changes nothing.
 
 Logging: always one entry "registry.import.completed" (counts, file name, SM3 digest of the file).
 When at most LOG_EACH_LIMIT enterprises are created or updated, each also gets the usual
-"registry.enterprise.created/updated" entry with its field changes (as the web forms write them);
-above that, per-enterprise entries would cost about a minute per 50,000 rows (each entry locks and
-extends the hash chain), so the summary entry, whose digest identifies the uploaded file, stands for them.
+"registry.enterprise.created/updated" entry with its field changes (as the web forms write them).
+Above that, per-enterprise entries would add about a minute per 50,000 rows (each entry locks and
+extends the hash chain: measured 1.2 ms each), so the summary entry, whose digest identifies the
+uploaded file, stands for them.
 """
 
 import datetime as dt
@@ -23,12 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
+from django.db import IntegrityError, connections, router, transaction
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from cpaudit.campaigns.models import Campaign, Enrolment
+from cpaudit.core import clock
 from cpaudit.core.errors import InvalidState
 from cpaudit.core.log import diff, log_action, snapshot
 from cpaudit.org import access
@@ -60,6 +61,7 @@ from .files import sm3_file
 LOG_EACH_LIMIT = 1000  # per-enterprise log entries up to this many changed enterprises
 LOOKUP_CHUNK = 500
 WRITE_BATCH = 500
+UPDATE_BATCH = 5000
 PROGRESS_EVERY = 1000
 HEADER_SEARCH_ROWS = 10  # a title row or two above the header is tolerated
 MONEY_MAX = decimal.Decimal("1000000000000")  # max_digits 14, decimal_places 2
@@ -141,6 +143,23 @@ def _raw_text(value) -> str:
 
 def _text(value) -> str:
     return unneutralize(_raw_text(value).strip())
+
+
+def _text_cell(value, header: str, required: bool, limit: int | None) -> str:
+    text = _text(value)
+    if required and not text:
+        raise _CellError(f"{header}不能为空")
+    if limit and len(text) > limit:
+        raise _CellError(f"不能超过{limit}个字符（实际{len(text)}个）")
+    return text
+
+
+def _uscc_cell(value) -> str:
+    """The normalized code, checked later (the check depends on the stored enterprise)."""
+    code = normalize_uscc(_halfwidth(value))
+    if not code:
+        raise _CellError("统一社会信用代码不能为空")
+    return code
 
 
 def _halfwidth(value) -> str:
@@ -338,66 +357,58 @@ def _map_headers(header_row: int, values) -> tuple[list[tuple[int, Column]], lis
 # --------------------------------------------------------------------------- rows
 
 class _Parser:
+    """Turns one row of cell values into an _Row. Each present column gets its handler once."""
+
     def __init__(self, reference: _Reference, columns: list[tuple[int, Column]]):
         self.ref = reference
-        self.columns = [(pos, col, get_column_letter(pos + 1)) for pos, col in columns]
-        self.letters = {col.header: letter for _, col, letter in self.columns}
-        positions = {col.kind: pos for pos, col, _ in self.columns}
+        self.letters = {col.header: get_column_letter(pos + 1) for pos, col in columns}
+        positions = {col.kind: pos for pos, col in columns}
         self.county_code_pos = positions.get(Kind.COUNTY)
         self.county_name_pos = positions.get(Kind.COUNTY_NAME)
-        self.max_length = {f.name: f.max_length for f in Enterprise._meta.concrete_fields
-                           if getattr(f, "max_length", None)}
+        self.code_letter = self.letters[COLUMN_BY_FIELD["uscc"].header]  # a required column
+        max_length = {f.name: f.max_length for f in Enterprise._meta.concrete_fields
+                      if getattr(f, "max_length", None)}
+        self.handlers = []  # (position, letter, column, key in _Row.values, function of the cell value)
+        for pos, col in columns:
+            if col.kind in (Kind.COUNTY, Kind.COUNTY_NAME, Kind.INDUSTRY_NAME):
+                continue  # the county after the other columns; industry names are informative only
+            handler = {
+                Kind.USCC: _uscc_cell,
+                Kind.INDUSTRY: self._industry,
+                Kind.POSTCODE: _postcode,
+                Kind.DECIMAL: _decimal,
+                Kind.LEVEL: lambda v, d=col.default: _level(v, d),
+                Kind.BOOL: lambda v, d=col.default: _bool(v, d),
+                Kind.TEXT: lambda v, c=col: _text_cell(v, c.header, c.required, max_length.get(c.field)),
+            }[col.kind]
+            self.handlers.append((pos, get_column_letter(pos + 1), col, col.field, handler))
+
+    def _industry(self, value) -> str:
+        code = _halfwidth(value)
+        if not code:
+            raise _CellError("所属行业代码不能为空")
+        return self.ref.industry(code, isinstance(value, (int, float)) and not isinstance(value, bool))
 
     def parse(self, row_no: int, values, errors: list[RowError]) -> _Row:
         row = _Row(row_no)
+        width = len(values)
 
         def cell(pos):
-            return values[pos] if pos < len(values) else None
+            return values[pos] if pos is not None and pos < width else None
 
-        for pos, col, letter in self.columns:
-            value = cell(pos)
+        out = row.values
+        for pos, letter, col, key, handler in self.handlers:
             try:
-                if col.kind == Kind.USCC:
-                    row.code_letter = letter
-                    if isinstance(value, str):
-                        value = value.strip()
-                    if value is None or value == "":
-                        raise _CellError("统一社会信用代码不能为空")
-                    row.code = normalize_uscc(_halfwidth(value))
-                elif col.kind in (Kind.COUNTY, Kind.COUNTY_NAME, Kind.INDUSTRY_NAME):
-                    continue  # the county after the loop; names of industries are informative only
-                elif col.kind == Kind.INDUSTRY:
-                    code = _halfwidth(value)
-                    if not code:
-                        raise _CellError("所属行业代码不能为空")
-                    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-                    row.values["industry_id"] = self.ref.industry(code, numeric)
-                elif col.kind == Kind.POSTCODE:
-                    row.values[col.field] = _postcode(value)
-                elif col.kind == Kind.DECIMAL:
-                    row.values[col.field] = _decimal(value)
-                elif col.kind == Kind.LEVEL:
-                    row.values[col.field] = _level(value, col.default)
-                elif col.kind == Kind.BOOL:
-                    if col.field == "uscc_check_accepted":
-                        row.accepted = False
-                        try:
-                            row.accepted = _bool(value, col.default)
-                        except _CellError:
-                            row.accepted_ok = False
-                            raise
-                    else:
-                        row.values[col.field] = _bool(value, col.default)
-                else:
-                    text = _text(value)
-                    if col.required and not text:
-                        raise _CellError(f"{col.header}不能为空")
-                    limit = self.max_length.get(col.field)
-                    if limit and len(text) > limit:
-                        raise _CellError(f"不能超过{limit}个字符（实际{len(text)}个）")
-                    row.values[col.field] = text
+                out[key] = handler(values[pos] if pos < width else None)
             except _CellError as exc:
                 errors.append(RowError(row_no, letter, col.header, str(exc)))
+                if key == "uscc_check_accepted":
+                    out[key], row.accepted_ok = False, False
+        row.code_letter = self.code_letter
+        if "uscc" in out:
+            row.code = out.pop("uscc")
+        if "uscc_check_accepted" in out:
+            row.accepted = out.pop("uscc_check_accepted")
         self._county(row, cell, errors)
         return row
 
@@ -406,14 +417,14 @@ class _Parser:
         code_header, name_header = COUNTY_HEADERS
         code_letter, name_letter = self.letters.get(code_header), self.letters.get(name_header)
         try:
-            code = _halfwidth(cell(self.county_code_pos)) if self.county_code_pos is not None else ""
+            code = _halfwidth(cell(self.county_code_pos))
             if code:
                 row.values["county_id"] = self.ref.county_by_code(code)
                 return
         except _CellError as exc:
             errors.append(RowError(row.row, code_letter, code_header, str(exc)))
             return
-        name = _text(cell(self.county_name_pos)) if self.county_name_pos is not None else ""
+        name = _text(cell(self.county_name_pos))
         if not name:
             if code_letter:
                 errors.append(RowError(row.row, code_letter, code_header, "所在县（市、区）代码不能为空"))
@@ -487,7 +498,13 @@ def import_enterprises(*, actor, path, campaign_slug: str | None = None, dry_run
     if campaign is not None:
         result.enrolled = len(_to_enrol(campaign, plan))
     if not dry_run:
-        _write(actor, plan, campaign, result, filename)
+        try:
+            _write(actor, plan, campaign, result, filename)
+        except IntegrityError:
+            result.created = result.updated = result.unchanged = result.enrolled = 0
+            result.errors.append(RowError(0, "", "", "导入期间有其他用户登记或修改了文件中的企业，"
+                                                     "本次未导入任何数据，请重新导入"))
+            return result
     report(result.rows, result.rows)
     return result
 
@@ -538,9 +555,9 @@ def _read(actor, wb, result: ImportResult, report) -> list[_Row] | None:
 @dataclass
 class _Plan:
     create: list[Enterprise] = field(default_factory=list)
-    update: list[tuple[Enterprise, dict]] = field(default_factory=list)  # (changed instance, before)
+    # (instance with the new values, snapshot before, names of the changed fields)
+    update: list[tuple[Enterprise, dict, tuple[str, ...]]] = field(default_factory=list)
     existing: list[Enterprise] = field(default_factory=list)  # every row's stored enterprise
-    update_fields: set[str] = field(default_factory=set)
 
 
 def _plan(actor, rows: list[_Row], result: ImportResult) -> _Plan:
@@ -589,8 +606,7 @@ def _plan(actor, rows: list[_Row], result: ImportResult) -> _Plan:
             before = snapshot(stored, ENTERPRISE_FIELDS)
             for key, value in changed.items():
                 setattr(stored, key, value)
-            plan.update.append((stored, before))
-            plan.update_fields.update(changed)
+            plan.update.append((stored, before, tuple(sorted(changed))))
     return plan
 
 
@@ -607,12 +623,15 @@ def _write(actor, plan: _Plan, campaign, result: ImportResult, filename: str) ->
             Enterprise.objects.bulk_create(plan.create, batch_size=WRITE_BATCH)
             _fill_pks(plan.create)
         if plan.update:
-            now = timezone.now()
-            objs = [enterprise for enterprise, _ in plan.update]
-            for enterprise in objs:
+            # Each row writes only its own changed fields (grouped: few distinct sets), so a field the
+            # file leaves as it was is not overwritten with what was read before the transaction.
+            now = clock.server_now()
+            groups: dict[tuple[str, ...], list[Enterprise]] = {}
+            for enterprise, _, changed in plan.update:
                 enterprise.updated_at = now
-            Enterprise.objects.bulk_update(objs, sorted(plan.update_fields) + ["updated_at"],
-                                           batch_size=WRITE_BATCH)
+                groups.setdefault(changed, []).append(enterprise)
+            for changed, objs in groups.items():
+                _update_rows(objs, [*changed, "updated_at"])
         if log_each:
             _log_each(actor, plan)
         enrolments = [Enrolment(campaign=campaign, enterprise=e) for e in targets]
@@ -634,6 +653,26 @@ def _write(actor, plan: _Plan, campaign, result: ImportResult, filename: str) ->
                    })
 
 
+def _update_rows(objs: list[Enterprise], fields: list[str]) -> None:
+    """UPDATE `fields` of each object: one parametrized statement run for all rows (executemany).
+
+    Not QuerySet.bulk_update: its CASE WHEN per field costs about 2 ms a row on SQLite whatever the
+    batch size (measured: 20,000 rows in 40 s); this runs the same 20,000 in about 1.3 s."""
+    using = router.db_for_write(Enterprise)
+    connection = connections[using]
+    meta = Enterprise._meta
+    model_fields = [meta.get_field(name) for name in fields]
+    qn = connection.ops.quote_name
+    sql = (f"UPDATE {qn(meta.db_table)} SET " + ", ".join(f"{qn(f.column)} = %s" for f in model_fields)
+           + f" WHERE {qn(meta.pk.column)} = %s")
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), UPDATE_BATCH):
+            cursor.executemany(sql, [
+                [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in model_fields] + [obj.pk]
+                for obj in objs[start:start + UPDATE_BATCH]
+            ])
+
+
 def _fill_pks(created: list[Enterprise]) -> None:
     """Databases that return no ids from bulk inserts: look them up by code."""
     if all(e.pk is not None for e in created):
@@ -653,7 +692,7 @@ def _log_each(actor, plan: _Plan) -> None:
                    changes=diff({}, snapshot(enterprise, ENTERPRISE_FIELDS)), data={"source": "import"})
         if enterprise.uscc_check_accepted:
             _log_accepted(actor, enterprise)
-    for enterprise, before in plan.update:
+    for enterprise, before, _ in plan.update:
         changes = diff(before, snapshot(enterprise, ENTERPRISE_FIELDS))
         log_action(actor=actor, action="registry.enterprise.updated", obj=enterprise, changes=changes,
                    data={"source": "import"})
