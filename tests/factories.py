@@ -85,6 +85,8 @@ def build_world() -> World:
     branch_sjz = make_agency("石家庄市生态环境局长安区分局", AgencyKind.COUNTY, "130102", sjz)
     consulting = ConsultingAgency.objects.create(name="测试清洁生产咨询有限公司", uscc=make_uscc(prefix="91130600"))
     campaign = make_campaign()
+    campaign.owner_agency = province
+    campaign.save()
     enterprises = {
         "own": make_enterprise("130602", name="自有测试企业有限公司"),
         "same_county": make_enterprise("130602", name="同县测试企业有限公司"),

@@ -15,8 +15,11 @@ class Campaign(models.Model):
 
     slug = models.SlugField("批次标识", max_length=50, unique=True)
     name = models.CharField("批次名称", max_length=200)
-    year = models.PositiveSmallIntegerField("年度")
+    year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     document_number = models.CharField("名单企业“省级文号”", max_length=100, blank=True)
+    # The agency that issued the list: only it (or the province) changes the campaign.
+    owner_agency = models.ForeignKey("org.Agency", verbose_name="制定单位", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE)
     industries = models.ManyToManyField("registry.Industry", verbose_name="行业范围", related_name="+")
     report_day = models.PositiveSmallIntegerField(

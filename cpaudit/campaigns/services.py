@@ -14,8 +14,9 @@ from cpaudit.registry.models import Industry
 
 from .models import AuditMode, Campaign, CampaignCounty, Enrolment
 
+RESERVED_SLUGS = {"new", "enrolments"}
 CAMPAIGN_FIELDS = ["slug", "name", "year", "document_number", "status", "report_day", "evaluation_deadline",
-                   "acceptance_deadline", "fee_threshold"]
+                   "acceptance_deadline", "fee_threshold", "owner_agency_id"]
 ENROLMENT_FIELDS = ["audit_round", "mode", "consulting_agency_id", "start_date", "end_date", "enterprise_type",
                     "has_deadline_project", "deadline_project_done", "has_violation"]
 
@@ -32,15 +33,21 @@ def default_industries():
 @transaction.atomic
 def campaign_save(*, actor, campaign: Campaign | None, data: dict, industries=None,
                   counties: dict[str, bool] | None = None) -> Campaign:
-    """Create or change a campaign. `counties` maps county code → in the basin."""
+    """Create or change a campaign. `counties` maps county code → in the basin; counties outside the
+    actor's jurisdiction are neither added nor removed (a city edits only its own part of the list)."""
     access.check(actor, "campaigns.campaign.change")
     created = campaign is None
     if created:
-        campaign = Campaign()
+        campaign = Campaign(owner_agency=getattr(actor, "agency", None))
         before = {}
     else:
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        access.check(actor, "campaigns.campaign.change", campaign)
         before = _campaign_state(campaign)
+    if "owner_agency_id" in data and not getattr(actor, "is_system", False):
+        raise PermissionDenied("制定单位由系统按创建人所属单位确定")
+    if created and data.get("slug") in RESERVED_SLUGS:
+        raise ValidationError({"slug": f"“{data['slug']}”是系统保留字，请换一个批次标识"})
     for key, value in data.items():
         setattr(campaign, key, value)
     evaluation, acceptance = default_deadlines(campaign.year)
@@ -58,8 +65,9 @@ def campaign_save(*, actor, campaign: Campaign | None, data: dict, industries=No
         jur = jurisdiction_of(actor)
         outside = [code for code in counties if not jur.covers(code)]
         if outside:
-            raise PermissionDenied(f"以下县（市、区）不在您的辖区内：{'、'.join(outside)}")
-        campaign.county_links.exclude(county_id__in=list(counties)).delete()
+            raise ValidationError({"counties": f"以下县（市、区）不在您的辖区内：{'、'.join(outside)}"})
+        mine = [link.pk for link in campaign.county_links.all() if jur.covers(link.county_id)]
+        campaign.county_links.filter(pk__in=mine).exclude(county_id__in=list(counties)).delete()
         for code, in_basin in counties.items():
             CampaignCounty.objects.update_or_create(campaign=campaign, county_id=code, defaults={"in_basin": in_basin})
     changes = diff(before, _campaign_state(campaign))
@@ -74,6 +82,16 @@ def _campaign_state(campaign: Campaign) -> dict:
     state["industries"] = sorted(campaign.industries.values_list("code", flat=True))
     state["counties"] = {c: b for c, b in campaign.county_links.values_list("county_id", "in_basin")}
     return state
+
+
+def check_campaign_scope(campaign: Campaign, enterprise) -> dict:
+    """The enterprise's county must be in the campaign's counties. Its registered industry outside the
+    campaign's industries is allowed (registered codes often differ from the actual trade) but noted."""
+    if not campaign.county_links.filter(county_id=enterprise.county_id).exists():
+        raise ValidationError(f"「{enterprise}」所在的{enterprise.county}不在本批次的范围县（市、区）内")
+    if not campaign.industries.filter(code=enterprise.industry_id).exists():
+        return {"industry_outside_scope": enterprise.industry_id}
+    return {}
 
 
 def _clean_enrolment(enrolment: Enrolment) -> None:
@@ -106,13 +124,16 @@ def enrolment_save(*, actor, enrolment: Enrolment | None, campaign: Campaign | N
     for key, value in data.items():
         setattr(enrolment, key, value)
     _clean_enrolment(enrolment)
-    if created and Enrolment.objects.filter(campaign=enrolment.campaign, enterprise=enrolment.enterprise).exists():
-        raise ValidationError("该企业已在本批次名单中")
+    note = {}
+    if created:
+        if Enrolment.objects.filter(campaign=enrolment.campaign, enterprise=enrolment.enterprise).exists():
+            raise ValidationError("该企业已在本批次名单中")
+        note = check_campaign_scope(enrolment.campaign, enrolment.enterprise)
     enrolment.full_clean(validate_constraints=False)
     enrolment.save()
     changes = diff(before, snapshot(enrolment, ENROLMENT_FIELDS))
     if changes:
         log_action(actor=actor, action="campaigns.enrolment." + ("created" if created else "updated"),
                    obj=enrolment, changes=changes, data={"campaign": enrolment.campaign.slug,
-                                                         "enterprise": enrolment.enterprise.uscc})
+                                                         "enterprise": enrolment.enterprise.uscc, **note})
     return enrolment

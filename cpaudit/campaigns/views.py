@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 
 from cpaudit.core.views import add_validation_errors, domain_view
@@ -97,6 +98,8 @@ def enrolment_create(request, slug):
                                     enterprise=form.cleaned_data["enterprise"], data=form.service_data())
         except ValidationError as exc:
             add_validation_errors(form, exc)
+        except IntegrityError:  # enrolled by someone else a moment ago
+            form.add_error("enterprise", "该企业已在本批次名单中")
         else:
             messages.success(request, f"已将{form.cleaned_data['enterprise']}列入名单")
             return redirect("campaigns:campaign_detail", campaign.slug)

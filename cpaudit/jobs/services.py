@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 
 from cpaudit.core import clock
+from cpaudit.core.errors import DomainError
 
 from .models import Job
 from .registry import HANDLERS
@@ -55,11 +56,15 @@ def run_job(job: Job) -> Job:
         Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=clock.server_now())
     try:
         result = handler(job, report) or {}
-    except Exception as exc:  # the job row is the error report the user sees
+    except DomainError as exc:  # written for the user: show it
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, finished_at=clock.server_now(),
+                                             message=f"任务失败：{exc.message}")
+    except Exception:  # a bug: the user gets a reference, the operator the traceback
         log.exception("job %s failed", job.pk)
         Job.objects.filter(pk=job.pk).update(
             status=Job.Status.FAILED, finished_at=clock.server_now(),
-            message=f"任务失败：{exc}", result={"traceback": traceback.format_exc()[-4000:]},
+            message=f"任务失败：系统内部错误（任务编号 {job.pk}），请联系系统管理员",
+            result={"traceback": traceback.format_exc()[-4000:]},
         )
     else:
         job.refresh_from_db()

@@ -47,6 +47,20 @@ RULES: dict[str, frozenset] = {
 }
 
 
+# What the refusal message names.
+ACTION_LABELS = {
+    "registry.enterprise.view": "查看企业", "registry.enterprise.create": "新增企业",
+    "registry.enterprise.change": "修改企业登记信息", "registry.enterprise.change_contact": "修改企业联系信息",
+    "registry.enterprise.accept_uscc": "确认校验位不符的统一社会信用代码",
+    "registry.enterprise.import": "导入企业名录", "registry.enterprise.export": "导出企业名录",
+    "registry.consultingagency.view": "查看咨询机构", "registry.consultingagency.change": "维护咨询机构",
+    "campaigns.campaign.view": "查看审核批次", "campaigns.campaign.change": "维护审核批次",
+    "campaigns.enrolment.view": "查看审核企业名单", "campaigns.enrolment.change": "维护审核企业名单",
+    "core.log.view": "查询操作日志", "org.agency.view": "查看主管部门", "org.user.view": "查看用户账号",
+    "jobs.job.view": "查看后台任务",
+}
+
+
 def allowed(user, action: str) -> bool:
     if getattr(user, "is_system", False):
         return True
@@ -54,13 +68,33 @@ def allowed(user, action: str) -> bool:
 
 
 def check(user, action: str, obj=None) -> None:
-    """Raise PermissionDenied unless the role may take `action` (and, for a creation, the county is
-    within the jurisdiction)."""
+    """Raise PermissionDenied unless the role may take `action` and, for an object, the object is the
+    user's to act on: a new object's county within the jurisdiction, a saved one within `scope`, a
+    campaign owned by the user's agency (or the province's)."""
+    label = ACTION_LABELS.get(action, action)
     if not allowed(user, action):
-        raise PermissionDenied("您的角色无权执行此操作")
-    county = getattr(obj, "county_id", None) if obj is not None else None
+        role = getattr(user, "get_role_display", lambda: "")()
+        raise PermissionDenied(f"您的角色（{role}）无权{label}" if role else f"无权{label}")
+    if obj is None or getattr(user, "is_system", False):
+        return
+    county = getattr(obj, "county_id", None)
     if county and getattr(user, "role", None) in GOVERNMENT_ROLES and not jurisdiction_of(user).covers(county):
-        raise PermissionDenied("该企业不在您的辖区内")
+        raise PermissionDenied(f"「{obj}」所在县（市、区）不在您的辖区内，无权{label}")
+    label_lower = obj._meta.label_lower
+    if obj.pk and (label_lower in ENTERPRISE_PATHS or label_lower in _SCOPES):
+        if not scope(user, type(obj)._default_manager.filter(pk=obj.pk)).exists():
+            raise PermissionDenied(f"「{obj}」不在您的管理范围内，无权{label}")
+    if label_lower == "campaigns.campaign" and obj.pk and not _owns_campaign(user, obj):
+        raise PermissionDenied(f"审核批次「{obj}」由{obj.owner_agency or '省生态环境厅'}制定，您无权修改")
+
+
+def _owns_campaign(user, campaign) -> bool:
+    """A campaign is changed by its owner agency; the province may change any in its province."""
+    role = getattr(user, "role", None)
+    if role == Role.PROVINCE_STAFF:
+        owner = campaign.owner_agency
+        return owner is None or owner.division_id[:2] == user.agency.division_id[:2]
+    return campaign.owner_agency_id is not None and campaign.owner_agency_id == getattr(user, "agency_id", None)
 
 
 def _enterprise_q(user, path: str) -> Q | None:
@@ -98,6 +132,12 @@ def scope(user, qs: QuerySet) -> QuerySet:
     label = qs.model._meta.label_lower
     if user is None or not getattr(user, "is_authenticated", False):
         return qs.none()
+    if label == "campaigns.enrolment" and getattr(user, "role", None) == Role.CONSULTANT:
+        # A consultant sees the engagements of its own agency, not the enterprise's other audits.
+        from cpaudit.campaigns.models import AuditMode, Campaign
+
+        return qs.filter(consulting_agency_id=user.consulting_agency_id, mode=AuditMode.ENTRUSTED,
+                         campaign__status=Campaign.Status.ACTIVE)
     if label in ENTERPRISE_PATHS:
         q = _enterprise_q(user, ENTERPRISE_PATHS[label])
         return qs.none() if q is None else qs.filter(q)

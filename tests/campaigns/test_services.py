@@ -30,7 +30,7 @@ def test_report_due_date_is_the_30th_or_the_month_end(world, year, month, day):
 
 
 def test_city_staff_cannot_put_another_citys_county_in_scope(world):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ValidationError):
         services.campaign_save(actor=world.users[Role.CITY_STAFF], campaign=None,
                                data={"slug": "x", "name": "x", "year": 2021}, counties={"130102": True})
     assert not Campaign.objects.filter(slug="x").exists()
@@ -89,3 +89,46 @@ def test_closed_campaign_is_read_only(world):
     enrolment = Enrolment.objects.get(campaign=world.campaign, enterprise=world.enterprises["same_county"])
     with pytest.raises(ValidationError):
         services.enrolment_save(actor=world.users[Role.BRANCH_STAFF], enrolment=enrolment, data={"audit_round": 2})
+
+
+def test_city_staff_cannot_change_the_provinces_campaign(world):
+    with pytest.raises(PermissionDenied):
+        services.campaign_save(actor=world.users[Role.CITY_STAFF], campaign=world.campaign,
+                               data={"status": Campaign.Status.CLOSED}, counties={"130602": True})
+    world.campaign.refresh_from_db()
+    assert world.campaign.status == Campaign.Status.ACTIVE
+    assert world.campaign.county_links.count() == 4
+
+
+def test_city_edits_only_its_own_part_of_its_campaign(world):
+    city = world.users[Role.CITY_STAFF]
+    campaign = services.campaign_save(actor=city, campaign=None, data={"slug": "bd", "name": "保定批次", "year": 2021},
+                                      counties={"130602": True, "130606": True})
+    assert campaign.owner_agency == world.baoding
+    # The province adds 定州 to the city's campaign; the city's later edit keeps it.
+    services.campaign_save(actor=world.users[Role.PROVINCE_STAFF], campaign=campaign, data={},
+                           counties={"130602": True, "130606": True, "130682": False})
+    services.campaign_save(actor=city, campaign=campaign, data={}, counties={"130602": True})
+    assert set(campaign.county_links.values_list("county_id", flat=True)) == {"130602", "130682"}
+
+
+def test_reserved_slug_is_refused(world):
+    with pytest.raises(ValidationError):
+        services.campaign_save(actor=world.users[Role.PROVINCE_STAFF], campaign=None,
+                               data={"slug": "new", "name": "x", "year": 2021})
+
+
+def test_enterprise_outside_the_campaigns_counties_cannot_be_enrolled(world):
+    enterprise = make_enterprise("130607")  # 满城区: not in the test campaign
+    with pytest.raises(ValidationError) as exc:
+        services.enrolment_save(actor=world.users[Role.PROVINCE_STAFF], enrolment=None, campaign=world.campaign,
+                                enterprise=enterprise, data={})
+    assert "不在本批次的范围县" in str(exc.value)
+
+
+def test_enterprise_of_another_industry_is_enrolled_and_noted(world):
+    enterprise = make_enterprise("130602", industry="3011")
+    enrolment = services.enrolment_save(actor=world.users[Role.BRANCH_STAFF], enrolment=None,
+                                        campaign=world.campaign, enterprise=enterprise, data={})
+    entry = ActionLog.objects.get(action="campaigns.enrolment.created", object_id=str(enrolment.pk))
+    assert entry.data["industry_outside_scope"] == "3011"

@@ -36,7 +36,22 @@ def test_a_failing_job_is_marked_failed_with_the_reason(db):
     job = services.enqueue(kind="test.boom", params={})
     services.run_pending()
     job.refresh_from_db()
-    assert job.status == Job.Status.FAILED and "坏了" in job.message
+    assert job.status == Job.Status.FAILED and f"任务编号 {job.pk}" in job.message
+    assert "坏了" in job.result["traceback"]
+
+
+@job_handler("test.refused", "无权的任务")
+def _refused(job, report):
+    from cpaudit.core.errors import PermissionDenied
+
+    raise PermissionDenied("您无权这样做")
+
+
+def test_a_domain_error_is_shown_to_the_user(db):
+    job = services.enqueue(kind="test.refused", params={})
+    services.run_pending()
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and job.message == "任务失败：您无权这样做"
 
 
 def test_unknown_kind_is_refused(db):

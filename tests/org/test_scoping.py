@@ -44,3 +44,14 @@ def test_city_jurisdiction_follows_supervisor_configuration(world):
 
 def test_system_actor_sees_everything(world, system_actor):
     assert scope(system_actor, Enterprise.objects.all()).count() == Enterprise.objects.count()
+
+
+def test_consultant_sees_only_its_own_engagements(world):
+    from cpaudit.campaigns.models import Enrolment
+
+    from ..factories import make_campaign
+
+    older = make_campaign(slug="old", year=2019, counties=("130602",))
+    Enrolment.objects.create(campaign=older, enterprise=world.enterprises["own"])  # 自审, another campaign
+    seen = scope(world.users[Role.CONSULTANT], Enrolment.objects.all())
+    assert [(e.campaign.slug, e.mode) for e in seen] == [("c2020", "entrusted")]

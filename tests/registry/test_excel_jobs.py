@@ -67,7 +67,7 @@ def test_import_job_campaign_enrols(tmp_path, world):
 
 def test_import_job_runs_with_the_users_rights(tmp_path, world):
     job = import_job(world.users[Role.PROVINCE_LEADER], write_xlsx(tmp_path / "p.xlsx", [valid_row()]))
-    assert job.status == Job.Status.FAILED and job.message == "任务失败：您的角色无权执行此操作"
+    assert job.status == Job.Status.FAILED and job.message == "任务失败：您的角色（省厅负责人）无权导入企业名录"
 
 
 def test_export_job_writes_the_result_file(tmp_path, world):

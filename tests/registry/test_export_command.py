@@ -38,7 +38,7 @@ def test_as_user_exports_that_users_scope(tmp_path, world):
 
 
 @pytest.mark.parametrize("username,message", [
-    ("ent", "您的角色无权执行此操作"), ("ghost", "用户“ghost”不存在")])
+    ("ent", "您的角色（企业用户）无权导出企业名录"), ("ghost", "用户“ghost”不存在")])
 def test_refused(tmp_path, world, username, message):
     code, out, err = command("-o", tmp_path / "x.xlsx", "--as-user", username)
     assert (code, err) == (1, [message]) and not (tmp_path / "x.xlsx").exists()

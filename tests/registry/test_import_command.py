@@ -89,7 +89,7 @@ def test_without_as_user_the_command_is_logged_as_system(tmp_path, world):
 
 
 @pytest.mark.parametrize("username,message", [
-    ("nobody", "用户“nobody”不存在"), ("plead", "您的角色无权执行此操作")])
+    ("nobody", "用户“nobody”不存在"), ("plead", "您的角色（省厅负责人）无权导入企业名录")])
 def test_bad_user_exits_1(tmp_path, world, username, message):
     code, out, err = command(write_xlsx(tmp_path / "s.xlsx", [valid_row()]), "--as-user", username)
     assert (code, err) == (1, [message])

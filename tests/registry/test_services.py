@@ -106,3 +106,11 @@ def test_consulting_agency_save_logs_industries(world):
         actor=world.users[Role.PROVINCE_STAFF], agency=None,
         data={"name": "新咨询公司", "uscc": make_uscc(prefix="91130100")}, industries=[])
     assert ActionLog.objects.filter(action="registry.consultingagency.created", object_id=str(agency.pk)).exists()
+
+
+def test_enterprise_user_cannot_change_another_enterprise_even_through_the_service(world):
+    with pytest.raises(PermissionDenied):
+        services.enterprise_update(actor=world.users[Role.ENTERPRISE], enterprise=world.enterprises["other_city"],
+                                   data={"contact_person": "冒名"})
+    world.enterprises["other_city"].refresh_from_db()
+    assert world.enterprises["other_city"].contact_person != "冒名"

@@ -123,6 +123,8 @@ class _Row:
     accepted: bool | None = None  # 已核对营业执照 from the file; None when the column is absent
     code_letter: str = ""
     accepted_ok: bool = True
+    county_letter: str = ""  # where the county came from (code or name column), for error messages
+    county_header: str = ""
 
 
 # --------------------------------------------------------------------------- cell parsing
@@ -420,6 +422,7 @@ class _Parser:
             code = _halfwidth(cell(self.county_code_pos))
             if code:
                 row.values["county_id"] = self.ref.county_by_code(code)
+                row.county_letter, row.county_header = code_letter, code_header
                 return
         except _CellError as exc:
             errors.append(RowError(row.row, code_letter, code_header, str(exc)))
@@ -433,6 +436,7 @@ class _Parser:
             return
         try:
             row.values["county_id"] = self.ref.county_by_name(name)
+            row.county_letter, row.county_header = name_letter, name_header
         except _CellError as exc:
             errors.append(RowError(row.row, name_letter, name_header, str(exc)))
 
@@ -489,7 +493,7 @@ def import_enterprises(*, actor, path, campaign_slug: str | None = None, dry_run
         result.errors.append(RowError(0, "", "", str(exc)))
     if rows is None:  # the file or its header row is unusable: the rows were not read
         return result
-    plan = _plan(actor, rows, result)
+    plan = _plan(actor, rows, result, campaign)
     if result.errors:
         result.errors.sort(key=lambda e: (e.row, len(e.column), e.column))
         return result
@@ -560,9 +564,10 @@ class _Plan:
     existing: list[Enterprise] = field(default_factory=list)  # every row's stored enterprise
 
 
-def _plan(actor, rows: list[_Row], result: ImportResult) -> _Plan:
+def _plan(actor, rows: list[_Row], result: ImportResult, campaign: Campaign | None = None) -> _Plan:
     """Second pass, in memory but for one chunked lookup: codes, duplicates, jurisdiction, changes."""
     jurisdiction = jurisdiction_of(actor)
+    campaign_counties = set(campaign.county_links.values_list("county_id", flat=True)) if campaign else None
     header = COLUMN_BY_FIELD["uscc"].header
     first_row: dict[str, int] = {}
     for row in rows:
@@ -594,6 +599,12 @@ def _plan(actor, rows: list[_Row], result: ImportResult) -> _Plan:
             # Existence is all that is disclosed: not where, nor whose.
             result.errors.append(RowError(row.row, row.code_letter, header,
                                           "该统一社会信用代码的企业已登记在您辖区以外，不能导入或更新"))
+            continue
+        county = row.values.get("county_id") or (stored.county_id if stored else None)
+        if campaign_counties is not None and county not in campaign_counties:
+            result.errors.append(RowError(row.row, row.county_letter or row.code_letter,
+                                          row.county_header or header,
+                                          f"所在县（市、区）{county}不在审核批次“{campaign.name}”的范围内"))
             continue
         if result.errors:
             continue  # nothing will be written: spare building objects
