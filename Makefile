@@ -17,7 +17,7 @@ venv: $(STAMP)
 
 run: $(STAMP)
 	DJANGO_SETTINGS_MODULE=cpaudit.settings.dev $(BIN)/cpaudit migrate --noinput
-	DJANGO_SETTINGS_MODULE=cpaudit.settings.dev $(BIN)/cpaudit load-demo
+	DJANGO_SETTINGS_MODULE=cpaudit.settings.dev $(BIN)/cpaudit load-demo --port $(PORT)
 	DJANGO_SETTINGS_MODULE=cpaudit.settings.dev $(BIN)/cpaudit serve --port $(PORT)
 
 test: $(STAMP)

@@ -29,7 +29,9 @@ def actor_fields(actor) -> dict:
         return {"actor": None, "actor_name": "匿名", "actor_role": "", "actor_agency": ""}
     if getattr(actor, "is_system", False):
         return {"actor": None, "actor_name": actor.display_name, "actor_role": "system", "actor_agency": ""}
-    agency = getattr(actor, "agency", None)
+    # An enterprise or consultant user is recorded with its firm, as an official is with its agency.
+    agency = (getattr(actor, "agency", None) or getattr(actor, "enterprise", None)
+              or getattr(actor, "consulting_agency", None))
     return {
         "actor": actor,
         "actor_name": actor.get_username(),

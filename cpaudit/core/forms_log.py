@@ -35,6 +35,10 @@ def _flat_values(choices) -> set[str]:
     return values
 
 
+# The platform's records start long after 2000; bounds keep date arithmetic away from year 1 and 9999.
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
 class LogFilterForm(forms.Form):
     date_from = forms.DateField(label="从", required=False, widget=forms.DateInput(attrs={"type": "date"}),
                                 help_text="日期按北京时间")
@@ -61,6 +65,11 @@ class LogFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        for name in ("date_from", "date_to"):
+            day = cleaned.get(name)
+            if day and not (EARLIEST <= day <= LATEST):
+                self.add_error(name, f"日期应在{EARLIEST:%Y年}至{LATEST:%Y年}之间")
+                cleaned.pop(name, None)
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "结束日期不能早于开始日期")

@@ -20,7 +20,6 @@ from cpaudit.org.roles import Role
 ACTION_LABELS: dict[str, str] = {
     "registry.enterprise.created": "新增企业",
     "registry.enterprise.updated": "修改企业信息",
-    "registry.enterprise.uscc_accepted": "确认统一社会信用代码（已核对营业执照）",
     "registry.consultingagency.created": "新增咨询机构",
     "registry.consultingagency.updated": "修改咨询机构信息",
     "registry.import.completed": "导入企业名录",
@@ -217,22 +216,16 @@ def describe(entry) -> str:
     if entry.object_repr:
         text += f"「{entry.object_repr}」"
     detail = _DETAILS.get(entry.action)
-    extra = detail(entry) if detail is not None else ""
+    extra = detail(entry) if detail is not None else _acceptance_text(entry)
     body = "；".join(part for part in (changes_text(entry), extra) if part)
     if body:
         text += f"：{body}"
     return text
 
 
-def _uscc_detail(entry) -> str:
-    data = entry.data or {}
-    parts = []
-    if data.get("uscc"):
-        parts.append(f"代码 {data['uscc']}")
-    if data.get("reason"):
-        parts.append(f"校验结果 {data['reason']}")
-    return "，".join(parts)
-
-
-register("registry.enterprise.uscc_accepted", ACTION_LABELS["registry.enterprise.uscc_accepted"],
-         detail=_uscc_detail)
+def _acceptance_text(entry) -> str:
+    """A code failing its check, accepted after checking the business licence (registry services)."""
+    data = entry.data if isinstance(entry.data, dict) else {}
+    if not data.get("uscc_check_accepted"):
+        return ""
+    return f"统一社会信用代码校验未通过（{data.get('uscc_check_failure', '')}），已核对营业执照后确认"

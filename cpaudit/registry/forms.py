@@ -22,8 +22,15 @@ class IndustryCodeField(forms.CharField):
         return industry
 
 
+def uscc_field(label="企业代码（统一社会信用代码）"):
+    # Wider than 18: spaces, hyphens and full-width characters are folded by the service, not refused here.
+    return forms.CharField(label=label, max_length=40, help_text="18位，GB 32100-2015")
+
+
 class EnterpriseForm(forms.ModelForm):
     """Staff form: every registry field. The service re-checks rights and the USCC."""
+
+    uscc = uscc_field()
 
     industry_code = IndustryCodeField(label="所属行业代码", max_length=5,
                                       help_text="GB/T 4754-2017 代码，建议填写4位小类代码，如 2221")
@@ -87,6 +94,8 @@ class EnterpriseFilterForm(forms.Form):
 
 
 class ConsultingAgencyForm(forms.ModelForm):
+    uscc = uscc_field("统一社会信用代码")
+
     class Meta:
         model = ConsultingAgency
         fields = ["name", "uscc", "uscc_check_accepted", "contact_person", "contact_phone", "address"]

@@ -49,11 +49,15 @@ def enterprise_create(*, actor, data: dict) -> Enterprise:
     enterprise.full_clean()
     enterprise.save()
     log_action(actor=actor, action="registry.enterprise.created", obj=enterprise,
-               changes=diff({}, snapshot(enterprise, ENTERPRISE_FIELDS)))
-    if enterprise.uscc_check_accepted:
-        log_action(actor=actor, action="registry.enterprise.uscc_accepted", obj=enterprise,
-                   data={"uscc": enterprise.uscc, "reason": check_uscc(enterprise.uscc).reason})
+               changes=diff({}, snapshot(enterprise, ENTERPRISE_FIELDS)), data=acceptance_note(enterprise))
     return enterprise
+
+
+def acceptance_note(enterprise) -> dict:
+    """Accepting a code that fails its check is a decision: the entry says which check failed."""
+    if not enterprise.uscc_check_accepted:
+        return {}
+    return {"uscc_check_accepted": True, "uscc_check_failure": check_uscc(enterprise.uscc).reason}
 
 
 @transaction.atomic
@@ -84,10 +88,8 @@ def enterprise_update(*, actor, enterprise: Enterprise, data: dict) -> Enterpris
     if not changes:
         return enterprise
     enterprise.save()
-    log_action(actor=actor, action="registry.enterprise.updated", obj=enterprise, changes=changes)
-    if "uscc_check_accepted" in changes and enterprise.uscc_check_accepted:
-        log_action(actor=actor, action="registry.enterprise.uscc_accepted", obj=enterprise,
-                   data={"uscc": enterprise.uscc, "reason": check_uscc(enterprise.uscc).reason})
+    note = acceptance_note(enterprise) if "uscc_check_accepted" in changes or "uscc" in changes else {}
+    log_action(actor=actor, action="registry.enterprise.updated", obj=enterprise, changes=changes, data=note)
     return enterprise
 
 

@@ -1,7 +1,7 @@
 """Production: PostgreSQL, a real secret, no demo accounts. Every value comes from the environment."""
 
 from .base import *  # noqa: F403
-from .env import env_required, env_str
+from .env import env_bool, env_required, env_str
 
 SECRET_KEY = env_required("DJANGO_SECRET_KEY")
 env_required("DATABASE_URL")
@@ -9,5 +9,6 @@ ALLOWED_HOSTS = [h for h in (env_str("ALLOWED_HOSTS", "") or "").split(",") if h
 DEBUG = False
 CPAUDIT_DEMO_MODE = False
 CPAUDIT_LOG_RESET_ALLOWED = False
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
+CPAUDIT_TODAY = None  # "today" is the real date in production, whatever the environment says
+# Secure cookies need HTTPS; an intranet served over plain HTTP sets CPAUDIT_HTTPS=0 (docs/OPERATIONS.md).
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("CPAUDIT_HTTPS", True)

@@ -87,3 +87,13 @@ def test_switch_alone_does_not_lift_the_refusal_when_settings_forbid(entry, sett
             ActionLog.objects.filter(seq=entry.seq).update(object_repr="篡改")
     finally:
         logreset._state.on = False
+
+
+@pytest.mark.django_db
+def test_postgresql_switch_only_works_in_test_databases():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL-only: SQLite's switch is a function the application registers")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'core_actionlog_refuse'")
+        (source,) = cursor.fetchone()
+    assert "current_database() LIKE 'test\\_%'" in source

@@ -88,11 +88,11 @@ def test_actor_without_agency_shows_role_only():
     assert text == "2020-07-21 10:15 auditadmin（审计管理员）登录「auditadmin」"
 
 
-def test_uscc_acceptance_shows_code_and_check_result():
-    text = describe(entry(action="registry.enterprise.uscc_accepted",
-                          data={"uscc": "91130602000000001X", "reason": "校验码应为 5"}))
-    assert text.endswith("确认统一社会信用代码（已核对营业执照）「某某纸业有限公司」："
-                         "代码 91130602000000001X，校验结果 校验码应为 5")
+def test_uscc_acceptance_is_spelled_out():
+    text = describe(entry(action="registry.enterprise.created", changes={},
+                          data={"uscc_check_accepted": True, "uscc_check_failure": "校验码错误：第18位应为“5”"}))
+    assert text.endswith("新增企业「某某纸业有限公司」：统一社会信用代码校验未通过（校验码错误：第18位应为“5”），"
+                         "已核对营业执照后确认")
 
 
 @pytest.mark.django_db

@@ -204,3 +204,10 @@ def test_export_follows_the_filters(auditor, world, add_entries):
     add_entries(3)
     rows = export_rows(auditor.get(reverse("log_export"), {"action": "registry.enterprise"}))
     assert [row[0] for row in rows[1:]] == [str(updated.seq)]
+
+
+@pytest.mark.parametrize("params", [{"date_to": "9999-12-31"}, {"date_from": "0001-01-01"}])
+def test_extreme_dates_get_a_message_not_a_server_error(world, client, params):
+    client.force_login(world.users[Role.AUDIT_ADMIN])
+    response = client.get(reverse("log_list"), params)
+    assert response.status_code == 200 and "日期应在2000年至2100年之间" in response.content.decode()

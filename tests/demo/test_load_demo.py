@@ -21,9 +21,9 @@ from cpaudit.registry.uscc import is_valid
 MODELS = [Agency, User, ConsultingAgency, Enterprise, Campaign, Enrolment, ActionLog]
 
 
-def run_load() -> str:
+def run_load(*args) -> str:
     out = io.StringIO()
-    call_command("load-demo", stdout=out)
+    call_command("load-demo", "--allow-non-sqlite", "--port", "8000", *args, stdout=out)
     return out.getvalue()
 
 
@@ -165,9 +165,10 @@ def test_load_is_recorded_in_the_action_log(loaded):
     entries = ActionLog.objects.all()
     actions = set(entries.values_list("action", flat=True))
     assert {"org.agency.created", "org.user.created", "registry.enterprise.created",
-            "registry.enterprise.uscc_accepted", "campaigns.campaign.created",
+            "campaigns.campaign.created",
             "campaigns.enrolment.created"} <= actions
     assert set(entries.values_list("actor_name", flat=True)) == {"系统（load-demo）"}
+    assert entries.filter(action="registry.enterprise.created", data__uscc_check_accepted=True).count() == 1
     assert entries.filter(action="org.user.created").count() == User.objects.count()
     assert len(set(entries.values_list("group", flat=True))) == 1
     assert verify_entries(entries.order_by("seq")).ok
@@ -227,3 +228,17 @@ def test_serve_stops_the_worker_when_the_server_fails(fake_serve, monkeypatch):
     with pytest.raises(OSError):
         call_command("serve", "--port", "8001", stdout=io.StringIO())
     assert FakeWorker.terminated == 1
+
+
+def test_refuses_a_non_sqlite_database_without_the_flag(db):
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("runs on PostgreSQL: on SQLite there is nothing to refuse")
+    with pytest.raises(CommandError):
+        call_command("load-demo", stdout=io.StringIO())
+    assert not Enterprise.objects.exists()
+
+
+def test_printed_address_follows_the_port(db):
+    assert "访问 http://127.0.0.1:8123/ 登录" in run_load("--port", "8123")

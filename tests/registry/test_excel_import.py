@@ -382,8 +382,8 @@ def test_bad_check_character_accepted_when_licence_checked(tmp_path, branch):
     assert result.errors == []
     e = Enterprise.objects.get(uscc=code)
     assert e.uscc_check_accepted is True
-    assert ActionLog.objects.filter(seq__gt=before, action="registry.enterprise.uscc_accepted",
-                                    object_id=str(e.pk)).exists()
+    entry = ActionLog.objects.get(seq__gt=before, action="registry.enterprise.created", object_id=str(e.pk))
+    assert entry.data["uscc_check_accepted"] is True and "应为“U”" in entry.data["uscc_check_failure"]
 
 
 def test_accepted_check_does_not_excuse_other_faults(tmp_path, branch):

@@ -48,7 +48,9 @@ def test_staff_may_accept_a_code_failing_only_its_check_and_that_is_logged(world
     enterprise = services.enterprise_create(actor=world.users[Role.CITY_STAFF],
                                             data=data(uscc=BAD_CHECK, uscc_check_accepted=True))
     assert enterprise.uscc_check_accepted
-    assert ActionLog.objects.filter(action="registry.enterprise.uscc_accepted", object_id=str(enterprise.pk)).exists()
+    entries = ActionLog.objects.filter(object_type="registry.enterprise", object_id=str(enterprise.pk))
+    assert [e.action for e in entries] == ["registry.enterprise.created"]  # one action, one entry
+    assert entries[0].data["uscc_check_accepted"] is True and "应为“3”" in entries[0].data["uscc_check_failure"]
 
 
 def test_acceptance_does_not_rescue_a_malformed_code(world):

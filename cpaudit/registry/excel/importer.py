@@ -36,7 +36,7 @@ from cpaudit.org import access
 from cpaudit.org.jurisdiction import jurisdiction_of
 from cpaudit.org.models import Division
 from cpaudit.registry.models import Enterprise, Industry
-from cpaudit.registry.services import ENTERPRISE_FIELDS, clean_uscc
+from cpaudit.registry.services import ENTERPRISE_FIELDS, acceptance_note, clean_uscc
 from cpaudit.registry.uscc import check as check_uscc
 from cpaudit.registry.uscc import normalize as normalize_uscc
 
@@ -698,23 +698,16 @@ def _fill_pks(created: list[Enterprise]) -> None:
 
 
 def _log_each(actor, plan: _Plan) -> None:
+    """One entry per enterprise; an accepted failing check is noted in it, as the form's service does."""
     for enterprise in plan.create:
         log_action(actor=actor, action="registry.enterprise.created", obj=enterprise,
-                   changes=diff({}, snapshot(enterprise, ENTERPRISE_FIELDS)), data={"source": "import"})
-        if enterprise.uscc_check_accepted:
-            _log_accepted(actor, enterprise)
+                   changes=diff({}, snapshot(enterprise, ENTERPRISE_FIELDS)),
+                   data={"source": "import", **acceptance_note(enterprise)})
     for enterprise, before, _ in plan.update:
         changes = diff(before, snapshot(enterprise, ENTERPRISE_FIELDS))
+        note = acceptance_note(enterprise) if {"uscc", "uscc_check_accepted"} & set(changes) else {}
         log_action(actor=actor, action="registry.enterprise.updated", obj=enterprise, changes=changes,
-                   data={"source": "import"})
-        if "uscc_check_accepted" in changes and enterprise.uscc_check_accepted:
-            _log_accepted(actor, enterprise)
-
-
-def _log_accepted(actor, enterprise: Enterprise) -> None:
-    log_action(actor=actor, action="registry.enterprise.uscc_accepted", obj=enterprise,
-               data={"uscc": enterprise.uscc, "reason": check_uscc(enterprise.uscc).reason,
-                     "source": "import"})
+                   data={"source": "import", **note})
 
 
 def _log_enrolments(actor, campaign: Campaign, enrolments: list[Enrolment]) -> None:

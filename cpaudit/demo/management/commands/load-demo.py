@@ -3,11 +3,13 @@
 Idempotent: a second run creates nothing and prints the same account table.
 """
 
+import os
 import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from cpaudit.core.log import reset_request_context, set_request_context
 from cpaudit.demo.data import PASSWORD
@@ -25,11 +27,21 @@ def _pad(text: str, width: int) -> str:
 class Command(BaseCommand):
     help = "写入演示数据（主管部门、咨询机构、企业、审核批次）和演示账号；仅限演示模式，可重复运行。"
 
+    def add_arguments(self, parser):
+        parser.add_argument("--allow-non-sqlite", action="store_true",
+                            help="允许写入非 SQLite 数据库（防止误把演示数据写进生产库）")
+        parser.add_argument("--port", default=os.environ.get("PORT") or "8000", help="提示中的访问端口")
+
     def handle(self, *args, **options):
         if not settings.CPAUDIT_DEMO_MODE:
             raise CommandError(
                 "未开启演示模式（CPAUDIT_DEMO_MODE=False）：拒绝写入演示数据和演示账号。"
                 "请在演示/开发环境（DJANGO_SETTINGS_MODULE=cpaudit.settings.dev）中运行。"
+            )
+        if connection.vendor != "sqlite" and not options["allow_non_sqlite"]:
+            raise CommandError(
+                f"当前数据库是 {connection.vendor}（DATABASE_URL 已设置）：为免把演示数据写进生产库，"
+                "拒绝执行。确认是演示库时加 --allow-non-sqlite。"
             )
         token = set_request_context()  # every log entry of this load shares one group id
         try:
@@ -58,4 +70,4 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
         self.stdout.write("")
         self.stdout.write(f"密码（所有演示账号）：{PASSWORD}")
-        self.stdout.write("访问 http://127.0.0.1:8000/ 登录")
+        self.stdout.write(f"访问 http://127.0.0.1:{options['port']}/ 登录")
