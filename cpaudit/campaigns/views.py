@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
 
+from cpaudit.core import clock
 from cpaudit.core.views import add_validation_errors, domain_view
 from cpaudit.org import access
 from cpaudit.org.jurisdiction import county_choices
@@ -52,8 +53,11 @@ def campaign_detail(request, slug):
         request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    today = clock.today()
     return render(request, "campaigns/campaign_detail.html", {
         "campaign": campaign, "form": form, "page": page, "query": query.urlencode(),
+        "evaluation_days": (campaign.evaluation_deadline - today).days,
+        "acceptance_days": (campaign.acceptance_deadline - today).days,
         "county_counts": selectors.county_counts(request.user, campaign),
         "can_change": access.allowed(request.user, "campaigns.campaign.change"),
         "can_enrol": access.allowed(request.user, "campaigns.enrolment.change")

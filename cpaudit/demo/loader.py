@@ -18,9 +18,9 @@ from cpaudit.campaigns.models import Campaign, Enrolment
 from cpaudit.campaigns.services import campaign_save, enrolment_save
 from cpaudit.core import clock
 from cpaudit.core.actors import SystemActor
-from cpaudit.core.log import diff, log_action, snapshot
 from cpaudit.org.models import Agency, User
 from cpaudit.org.roles import Role
+from cpaudit.org.services import agency_create, user_create
 from cpaudit.registry.industries import six_industry_codes
 from cpaudit.registry.models import ConsultingAgency, Enterprise
 from cpaudit.registry.services import consulting_agency_save, enterprise_create
@@ -28,10 +28,6 @@ from cpaudit.registry.services import consulting_agency_save, enterprise_create
 from . import data as demo
 
 ACTOR_NAME = "load-demo"
-AGENCY_FIELDS = ["name", "kind", "division_id", "supervisor_id", "head_name", "deputy_name",
-                 "section_chief_name", "phone"]
-USER_FIELDS = ["username", "full_name", "role", "agency_id", "enterprise_id", "consulting_agency_id",
-               "is_inspector", "is_demo"]
 
 
 @dataclass
@@ -82,12 +78,7 @@ def _load_agencies(actor, data: demo.DemoData, result: LoadResult) -> dict[str, 
                         supervisor=agencies[spec.supervisor] if spec.supervisor else None,
                         head_name=spec.head_name, deputy_name=spec.deputy_name,
                         section_chief_name=spec.section_chief_name, phone=spec.phone)
-        with transaction.atomic():
-            agency.full_clean()
-            agency.save()
-            log_action(actor=actor, action="org.agency.created", obj=agency,
-                       changes=diff({}, snapshot(agency, AGENCY_FIELDS)))
-        agencies[spec.name] = agency
+        agencies[spec.name] = agency_create(actor=actor, agency=agency)
         created += 1
     result.created["主管部门"] = created
     return agencies
@@ -218,11 +209,7 @@ def _load_users(actor, data, agencies, consulting, enterprises, result: LoadResu
                         agency=agencies[spec.agency] if spec.agency else None,
                         enterprise=enterprises[spec.enterprise_uscc] if spec.enterprise_uscc else None,
                         consulting_agency=consulting[spec.consulting] if spec.consulting else None)
-            with transaction.atomic():
-                user.full_clean()
-                user.save()
-                log_action(actor=actor, action="org.user.created", obj=user,
-                           changes=diff({}, snapshot(user, USER_FIELDS)))
+            user_create(actor=actor, user=user)
             created += 1
         elif not user.is_demo:
             result.warnings.append(f"已存在同名的非演示账号“{user.username}”，未作修改，不能用演示密码登录。")

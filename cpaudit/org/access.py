@@ -43,6 +43,8 @@ RULES: dict[str, frozenset] = {
     # 系统管理员 manages accounts and agencies, 安全管理员 role assignment: neither sees business data.
     "org.agency.view": frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}),
     "org.user.view": frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}),
+    "org.agency.change": frozenset({Role.SYSTEM_ADMIN}),
+    "org.user.change": frozenset({Role.SYSTEM_ADMIN}),
     "jobs.job.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT},
 }
 
@@ -57,6 +59,7 @@ ACTION_LABELS = {
     "campaigns.campaign.view": "查看审核批次", "campaigns.campaign.change": "维护审核批次",
     "campaigns.enrolment.view": "查看审核企业名单", "campaigns.enrolment.change": "维护审核企业名单",
     "core.log.view": "查询操作日志", "org.agency.view": "查看主管部门", "org.user.view": "查看用户账号",
+    "org.agency.change": "维护主管部门", "org.user.change": "维护用户账号",
     "jobs.job.view": "查看后台任务",
 }
 

@@ -54,3 +54,13 @@ def test_enrol_post_with_error_shows_it_and_saves_nothing(world, login):
         "enterprise": fresh.pk, "audit_round": 1, "mode": "entrusted", "enterprise_type": "other"})
     assert response.status_code == 200 and "委托审核须填写咨询机构名称" in response.content.decode()
     assert not Enrolment.objects.filter(enterprise=fresh).exists()
+
+
+def test_days_left_follow_the_clock(world, login, settings):
+    settings.CPAUDIT_TODAY = "2020-08-10"
+    client = login(world.users[Role.BRANCH_STAFF])
+    html = client.get(reverse("campaigns:campaign_detail", args=[world.campaign.slug])).content.decode()
+    assert "还剩 10 天" in html and "还剩 102 天" in html
+    settings.CPAUDIT_TODAY = "2020-08-25"
+    html = client.get(reverse("campaigns:campaign_detail", args=[world.campaign.slug])).content.decode()
+    assert "已过 5 天" in html

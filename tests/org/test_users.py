@@ -50,11 +50,37 @@ def test_account_without_role_cannot_log_in(db):
     assert authenticate(username="norole", password=PASSWORD) is None
 
 
-def test_production_settings_refuse_to_start_without_secrets(monkeypatch):
+def _load_production(monkeypatch, **env):
     import importlib
+    import sys
 
+    for name in ("DJANGO_SECRET_KEY", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    saved_base = sys.modules.pop("cpaudit.settings.base", None)  # re-read the environment, as a new process would
+    sys.modules.pop("cpaudit.settings.production", None)
+    try:
+        return importlib.import_module("cpaudit.settings.production")
+    finally:
+        sys.modules.pop("cpaudit.settings.production", None)
+        if saved_base is not None:
+            sys.modules["cpaudit.settings.base"] = saved_base
+
+
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DATABASE_URL"])
+def test_production_settings_refuse_to_start_without_secrets(monkeypatch, missing):
     from django.core.exceptions import ImproperlyConfigured
 
-    monkeypatch.delenv("DJANGO_SECRET_KEY", raising=False)
-    with pytest.raises(ImproperlyConfigured):
-        importlib.reload(importlib.import_module("cpaudit.settings.production"))
+    env = {"DJANGO_SECRET_KEY": "k" * 50, "DATABASE_URL": "postgres://u@127.0.0.1:5432/x"}
+    env.pop(missing)
+    with pytest.raises(ImproperlyConfigured, match=missing):
+        _load_production(monkeypatch, **env)
+
+
+def test_production_settings_switch_off_demo_reset_and_pinned_dates(monkeypatch):
+    monkeypatch.setenv("CPAUDIT_TODAY", "2020-07-21")
+    prod = _load_production(monkeypatch, DJANGO_SECRET_KEY="k" * 50, DATABASE_URL="postgres://u@127.0.0.1:5432/x")
+    assert prod.CPAUDIT_DEMO_MODE is False and prod.CPAUDIT_LOG_RESET_ALLOWED is False
+    assert prod.CPAUDIT_TODAY is None and prod.DEBUG is False
+    assert prod.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
