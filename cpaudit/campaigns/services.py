@@ -50,6 +50,8 @@ def campaign_save(*, actor, campaign: Campaign | None, data: dict, industries=No
         raise ValidationError({"slug": f"“{data['slug']}”是系统保留字，请换一个批次标识"})
     for key, value in data.items():
         setattr(campaign, key, value)
+    if not isinstance(campaign.year, int) or not 2000 <= campaign.year <= 2100:
+        raise ValidationError({"year": "年度应在2000至2100之间"})
     evaluation, acceptance = default_deadlines(campaign.year)
     campaign.evaluation_deadline = campaign.evaluation_deadline or evaluation
     campaign.acceptance_deadline = campaign.acceptance_deadline or acceptance

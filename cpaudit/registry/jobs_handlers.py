@@ -8,6 +8,7 @@ import uuid
 
 from django.utils import timezone
 
+from cpaudit.core import clock
 from cpaudit.core.log import reset_request_context, set_request_context
 from cpaudit.jobs.models import Job
 from cpaudit.jobs.registry import job_handler
@@ -65,7 +66,7 @@ def run_export(job: Job, report) -> None:
         count = export_enterprises(actor=user, path=job_dir() / name, queryset=queryset, progress=report)
     finally:
         reset_request_context(token)
-    download = f"企业名录-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    download = f"企业名录-{timezone.localtime(clock.server_now()):%Y%m%d-%H%M}.xlsx"
     Job.objects.filter(pk=job.pk).update(result_file=name, result_filename=download,
                                          message=f"已导出 {count} 家企业")
     job.result_file, job.result_filename = name, download

@@ -132,3 +132,11 @@ def test_enterprise_of_another_industry_is_enrolled_and_noted(world):
                                         campaign=world.campaign, enterprise=enterprise, data={})
     entry = ActionLog.objects.get(action="campaigns.enrolment.created", object_id=str(enrolment.pk))
     assert entry.data["industry_outside_scope"] == "3011"
+
+
+@pytest.mark.parametrize("year", [0, 1999, 20200])
+def test_implausible_year_is_a_field_error(world, year):
+    with pytest.raises(ValidationError) as exc:
+        services.campaign_save(actor=world.users[Role.PROVINCE_STAFF], campaign=None,
+                               data={"slug": "y", "name": "y", "year": year})
+    assert "年度" in str(exc.value.message_dict["year"])
