@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("cpaudit.core.urls")),
     path("registry/", include("cpaudit.registry.urls")),
     path("campaigns/", include("cpaudit.campaigns.urls")),
+    path("progress/", include("cpaudit.progress.urls")),
     path("jobs/", include("cpaudit.jobs.urls")),
     path("org/", include("cpaudit.org.urls")),
 ]

@@ -130,6 +130,24 @@ MATRIX = {
 }
 
 
+def _contributions():
+    """Matrix rows contributed by an area's own module: tests/<app>/matrix_*.py defining MATRIX with the
+    same shape (builders receive the world and the relation; "job" is not available there)."""
+    import importlib
+    from pathlib import Path
+
+    rows = {}
+    for path in sorted(Path(__file__).parent.glob("*/matrix_*.py")):
+        module = importlib.import_module(f"tests.{path.parent.name}.{path.stem}")
+        rows.update(module.MATRIX)
+        POSTED.extend(getattr(module, "POSTED", []))
+    return rows
+
+
+POSTED: list[str] = []
+MATRIX.update(_contributions())
+
+
 def _names(resolver: URLResolver, prefix: str = ""):
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
@@ -172,7 +190,7 @@ def test_matrix(world, client, name, role, rel):
 
 # Pages whose form is submitted with POST: an empty submission must meet the same gate as the page
 # (403/404 before any processing) and, where allowed, come back with errors and change nothing.
-POSTED = ["registry:enterprise_create", "registry:enterprise_edit", "registry:enterprise_import",
+POSTED += ["registry:enterprise_create", "registry:enterprise_edit", "registry:enterprise_import",
           "registry:consulting_create", "registry:consulting_edit", "campaigns:campaign_create",
           "campaigns:campaign_edit", "campaigns:enrolment_create", "campaigns:enrolment_edit"]
 POST_CASES = [(name, role, rel) for name in POSTED for role in Role

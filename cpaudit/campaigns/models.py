@@ -28,6 +28,13 @@ class Campaign(models.Model):
     )
     evaluation_deadline = models.DateField("评估完成期限")
     acceptance_deadline = models.DateField("验收完成期限")
+    audit_start_date = models.DateField("审核启动日期", null=True, blank=True,
+                                        help_text="阶段时间节点从此日期起排；留空则为当年1月1日")
+    benefit_flag_factor = models.DecimalField("效益异常倍数", max_digits=5, decimal_places=2, default=3,
+                                              validators=[MinValueValidator(1)],
+                                              help_text="实际效益超过预期的此倍数时提示分局核实")
+    stale_days = models.PositiveSmallIntegerField("停滞天数", default=30, validators=[MinValueValidator(1)],
+                                                  help_text="超过此天数无进展的企业列入停滞清单")
     fee_threshold = models.DecimalField("无/低费与中/高费分界（万元）", max_digits=10, decimal_places=2, default=50,
                                         validators=[MinValueValidator(0)])
     created_at = models.DateTimeField(auto_now_add=True)

@@ -46,6 +46,18 @@ RULES: dict[str, frozenset] = {
     "org.agency.change": frozenset({Role.SYSTEM_ADMIN}),
     "org.user.change": frozenset({Role.SYSTEM_ADMIN}),
     "jobs.job.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT},
+    # Audit progress (authority.md § Progress chain): the enterprise (or its engaged agency) records,
+    # branch staff confirm, return and reopen; everyone who sees the enrolment sees its record.
+    "progress.step.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT},
+    "progress.step.record": frozenset({Role.ENTERPRISE, Role.CONSULTANT}),
+    "progress.step.review": frozenset({Role.BRANCH_STAFF}),
+    "progress.step.reopen": frozenset({Role.BRANCH_STAFF}),
+    "progress.evidence.upload": frozenset({Role.ENTERPRISE, Role.CONSULTANT}),
+    "progress.evidence.download": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT},
+    "progress.option.change": frozenset({Role.ENTERPRISE, Role.CONSULTANT}),
+    "progress.figures.change": frozenset({Role.ENTERPRISE, Role.CONSULTANT}),
+    "progress.dashboard.view": GOVERNMENT_ROLES,
+    "progress.export": GOVERNMENT_ROLES,
 }
 
 
@@ -61,6 +73,11 @@ ACTION_LABELS = {
     "core.log.view": "查询操作日志", "org.agency.view": "查看主管部门", "org.user.view": "查看用户账号",
     "org.agency.change": "维护主管部门", "org.user.change": "维护用户账号",
     "jobs.job.view": "查看后台任务",
+    "progress.step.view": "查看审核进展", "progress.step.record": "填报审核进展", "progress.step.review": "核实审核步骤",
+    "progress.step.reopen": "重新打开已核实的步骤", "progress.evidence.upload": "上传佐证材料",
+    "progress.evidence.download": "下载佐证材料", "progress.option.change": "填报清洁生产方案",
+    "progress.figures.change": "填报基准与实施后数据", "progress.dashboard.view": "查看进展统计",
+    "progress.export": "导出进展清单",
 }
 
 
@@ -84,7 +101,7 @@ def check(user, action: str, obj=None) -> None:
     if county and getattr(user, "role", None) in GOVERNMENT_ROLES and not jurisdiction_of(user).covers(county):
         raise PermissionDenied(f"「{obj}」所在县（市、区）不在您的辖区内，无权{label}")
     label_lower = obj._meta.label_lower
-    if obj.pk and (label_lower in ENTERPRISE_PATHS or label_lower in _SCOPES):
+    if obj.pk and (label_lower in ENTERPRISE_PATHS or label_lower in ENROLMENT_PATHS or label_lower in _SCOPES):
         if not scope(user, type(obj)._default_manager.filter(pk=obj.pk)).exists():
             raise PermissionDenied(f"「{obj}」不在您的管理范围内，无权{label}")
     if label_lower == "campaigns.campaign" and obj.pk and not _owns_campaign(user, obj):
@@ -127,22 +144,39 @@ def _enterprise_q(user, path: str) -> Q | None:
 # model label → path from the model to its enterprise ('' = the model is the enterprise).
 ENTERPRISE_PATHS = {
     "registry.enterprise": "",
-    "campaigns.enrolment": "enterprise",
 }
+# model label → path from the model to its enrolment ('' = the model is the enrolment). Everything
+# recorded in an audit hangs off an enrolment, and is seen by whoever sees that enrolment.
+ENROLMENT_PATHS = {
+    "campaigns.enrolment": "",
+    "progress.steprecord": "enrolment",
+    "progress.evidence": "record__enrolment",
+    "progress.option": "enrolment",
+    "progress.figures": "enrolment",
+    "progress.productoutput": "figures__enrolment",
+}
+
+
+def _enrolment_q(user, path: str) -> Q | None:
+    prefix = f"{path}__" if path else ""
+    if getattr(user, "role", None) == Role.CONSULTANT:
+        # A consultant sees the engagements of its own agency, not the enterprise's other audits.
+        from cpaudit.campaigns.models import AuditMode, Campaign
+
+        if not user.consulting_agency_id:
+            return None
+        return Q(**{f"{prefix}consulting_agency_id": user.consulting_agency_id, f"{prefix}mode": AuditMode.ENTRUSTED,
+                    f"{prefix}campaign__status": Campaign.Status.ACTIVE})
+    return _enterprise_q(user, f"{prefix}enterprise")
 
 
 def scope(user, qs: QuerySet) -> QuerySet:
     label = qs.model._meta.label_lower
     if user is None or not getattr(user, "is_authenticated", False):
         return qs.none()
-    if label == "campaigns.enrolment" and getattr(user, "role", None) == Role.CONSULTANT:
-        # A consultant sees the engagements of its own agency, not the enterprise's other audits.
-        from cpaudit.campaigns.models import AuditMode, Campaign
-
-        return qs.filter(consulting_agency_id=user.consulting_agency_id, mode=AuditMode.ENTRUSTED,
-                         campaign__status=Campaign.Status.ACTIVE)
-    if label in ENTERPRISE_PATHS:
-        q = _enterprise_q(user, ENTERPRISE_PATHS[label])
+    if label in ENROLMENT_PATHS or label in ENTERPRISE_PATHS:
+        q = (_enrolment_q(user, ENROLMENT_PATHS[label]) if label in ENROLMENT_PATHS
+             else _enterprise_q(user, ENTERPRISE_PATHS[label]))
         return qs.none() if q is None else qs.filter(q)
     handler = _SCOPES.get(label)
     if handler is None:
@@ -181,6 +215,12 @@ def _consulting_scope(user, qs):
     return qs.none()
 
 
+def _campaigns():
+    from cpaudit.campaigns.models import Campaign
+
+    return Campaign.objects.all()
+
+
 def _log_scope(user, qs):
     return qs if getattr(user, "role", None) == Role.AUDIT_ADMIN else qs.none()
 
@@ -207,6 +247,7 @@ _SCOPES = {
     "jobs.job": _job_scope,
     "org.division": _division_scope,
     "org.agency": _admin_scope,
+    "progress.stagetarget": lambda user, qs: qs.filter(campaign__in=_campaign_scope(user, _campaigns())),
     "org.user": _admin_scope,
 }
 

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "cpaudit.org",
     "cpaudit.registry",
     "cpaudit.campaigns",
+    "cpaudit.progress",
     "cpaudit.jobs",
     "cpaudit.demo",
 ]
