@@ -116,6 +116,8 @@ CPAUDIT_TODAY = env_str("CPAUDIT_TODAY")
 CPAUDIT_LOG_RESET_ALLOWED = False
 CPAUDIT_CHECKPOINT_DIR = DATA_DIR / "checkpoints"
 CPAUDIT_JOB_DIR = DATA_DIR / "jobs"
+# Evidence files live outside the web root, named by their SM3 digest (never served as static files).
+CPAUDIT_EVIDENCE_DIR = DATA_DIR / "evidence"
 CPAUDIT_UPLOAD_MAX_BYTES = env_int("CPAUDIT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 CPAUDIT_IMPORT_MAX_ROWS = env_int("CPAUDIT_IMPORT_MAX_ROWS", 50_000)
 CPAUDIT_PAGE_SIZE = 50

@@ -16,5 +16,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 _tmp = Path(tempfile.mkdtemp(prefix="cpaudit-test-"))
 CPAUDIT_CHECKPOINT_DIR = _tmp / "checkpoints"
 CPAUDIT_JOB_DIR = _tmp / "jobs"
+CPAUDIT_EVIDENCE_DIR = _tmp / "evidence"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test.sqlite3")}
