@@ -44,6 +44,8 @@ PREFIX_LABELS: dict[str, str] = {
     "org": "机构与用户",
     "core": "系统",
     "jobs": "后台任务",
+    "progress": "审核进展",
+    "demo": "演示数据",
 }
 
 # Optional extra text for an action, from the entry's `data` (e.g. the accepted code).

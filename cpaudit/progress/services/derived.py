@@ -1,0 +1,85 @@
+"""Values derived from an enrolment's step records: how far it has got, how complete each stage is,
+whether it may apply for 评估/验收, and whether it is behind its campaign's time nodes (按时间节点完成).
+
+Pure functions over records (anything with `step_id` and `status`; a missing step counts as 未开始),
+plus `stage_targets(campaign)`, the one selector (a single query, or none when prefetched).
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from ..models import StepStatus
+from ..steps import EVALUATION_STEP, FINAL_STEP, stages, step
+
+STAGE_COUNT = 7
+EVENLY_SPREAD_STAGES = 5  # stages 1–5 run from the audit start to the 评估 deadline
+
+
+def _statuses(records: Iterable) -> dict[int, str]:
+    return {r.step_id: r.status for r in records}
+
+
+def reached_stage(records: Iterable) -> int:
+    """已实施到X阶段: the highest stage in which any step has started; 0 when none has."""
+    started = [step(n).stage for n, status in _statuses(records).items() if status != StepStatus.NOT_STARTED]
+    return max(started, default=0)
+
+
+def stage_completion(records: Iterable) -> dict[int, tuple[int, int]]:
+    """{stage: (completed steps, steps in the stage)} for all seven stages."""
+    statuses = _statuses(records)
+    return {
+        s.number: (sum(1 for n in s.step_numbers if statuses.get(n) == StepStatus.COMPLETED), len(s.steps))
+        for s in stages()
+    }
+
+
+def missing_before(records: Iterable, stage_number: int) -> list[int]:
+    """Step numbers of the stages before `stage_number` that are not completed."""
+    statuses = _statuses(records)
+    return [n for s in stages() if s.number < stage_number for n in s.step_numbers
+            if statuses.get(n) != StepStatus.COMPLETED]
+
+
+def eligible_for_evaluation(records: Iterable) -> bool:
+    """Step 27 (清洁生产审核报告送评估稿) completed: the enterprise may apply for 评估."""
+    return _statuses(records).get(EVALUATION_STEP) == StepStatus.COMPLETED
+
+
+def eligible_for_acceptance(records: Iterable, evaluation_passed: bool) -> bool:
+    """Step 35 completed and 评估 passed: the enterprise may apply for 验收. Evaluation results come with
+    the applications (a later issue); until then callers pass False."""
+    return bool(evaluation_passed) and _statuses(records).get(FINAL_STEP) == StepStatus.COMPLETED
+
+
+def audit_start(campaign) -> dt.date:
+    return campaign.audit_start_date or dt.date(campaign.year, 1, 1)
+
+
+def default_stage_targets(campaign) -> dict[int, dt.date]:
+    """Stages 1–5 spread evenly from the audit start to the 评估 deadline (stage 5 = the deadline),
+    stage 6 half-way between the 评估 and 验收 deadlines, stage 7 = the 验收 deadline."""
+    start = audit_start(campaign)
+    evaluation, acceptance = campaign.evaluation_deadline, campaign.acceptance_deadline
+    span = max((evaluation - start).days, 0)
+    targets = {k: start + dt.timedelta(days=span * k // EVENLY_SPREAD_STAGES)
+               for k in range(1, EVENLY_SPREAD_STAGES + 1)}
+    targets[6] = evaluation + dt.timedelta(days=max((acceptance - evaluation).days, 0) // 2)
+    targets[7] = acceptance
+    for k in range(2, STAGE_COUNT + 1):  # never decreasing, even for a campaign starting after a deadline
+        targets[k] = max(targets[k], targets[k - 1])
+    return targets
+
+
+def stage_targets(campaign) -> dict[int, dt.date]:
+    """The campaign's time nodes: the defaults, overridden by its StageTarget rows."""
+    targets = default_stage_targets(campaign)
+    targets.update({t.stage: t.target_date for t in campaign.stage_targets.all()})
+    return targets
+
+
+def behind_schedule(records: Iterable, targets: dict[int, dt.date], today: dt.date) -> list[int]:
+    """Stages whose target date has passed (before today) while the stage is not complete."""
+    completion = stage_completion(records)
+    return [stage for stage, (done, total) in completion.items()
+            if stage in targets and targets[stage] < today and done < total]
