@@ -60,6 +60,7 @@ def campaign_detail(request, slug):
         "acceptance_days": (campaign.acceptance_deadline - today).days,
         "county_counts": selectors.county_counts(request.user, campaign),
         "can_change": access.allowed(request.user, "campaigns.campaign.change"),
+        "can_dashboard": access.allowed(request.user, "progress.dashboard.view"),
         "can_enrol": access.allowed(request.user, "campaigns.enrolment.change")
         and campaign.status == Campaign.Status.ACTIVE,
     })

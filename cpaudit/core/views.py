@@ -55,6 +55,10 @@ def home(request):
         context["by_campaign"] = list(_campaign_counts(enrolments))
     if user.role == "enterprise" and user.enterprise_id:
         context["own"] = user.enterprise
+    if user.role in ("enterprise", "consultant"):
+        # Their daily work: the audits in progress they record.
+        context["my_enrolments"] = scope(user, Enrolment.objects.filter(campaign__status="active")).select_related(
+            "enterprise", "campaign").order_by("enterprise__name")
     return render(request, "core/home.html", context)
 
 
