@@ -23,6 +23,7 @@ ACTION_LABELS: dict[str, str] = {
     "registry.consultingagency.created": "新增咨询机构",
     "registry.consultingagency.updated": "修改咨询机构信息",
     "registry.import.completed": "导入企业名录",
+    "registry.export.completed": "导出企业名录",
     "campaigns.campaign.created": "新建审核批次",
     "campaigns.campaign.updated": "修改审核批次",
     "campaigns.enrolment.created": "企业纳入审核批次",

@@ -26,6 +26,7 @@ from cpaudit.registry.models import ConsultingAgency, Enterprise
 from cpaudit.registry.services import consulting_agency_save, enterprise_create
 
 from . import data as demo
+from .progress_data import load_progress
 
 ACTOR_NAME = "load-demo"
 
@@ -65,6 +66,8 @@ def load_demo(*, today: dt.date | None = None) -> LoadResult:
         enterprises = _load_enterprises(actor, data, result)
         _load_campaigns(actor, data, today, consulting, enterprises, result)
         _load_users(actor, data, agencies, consulting, enterprises, result)
+        # Audit progress of the campaigns whose enrolments have none yet (idempotent; see progress_data).
+        result.created.update(load_progress(actor, today))
     return result
 
 

@@ -1,0 +1,1 @@
+"""Read paths of the progress app (the query shape lives here), one module per area."""

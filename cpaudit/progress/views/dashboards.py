@@ -1,0 +1,309 @@
+"""The progress dashboard of a campaign (city, province; a branch for its county — `scope` decides), the
+enrolment list behind its numbers with its Excel export, and the option list behind the option and
+benefit figures. Every page runs a fixed number of queries whatever the number of enterprises
+(tests/progress/test_dashboard_queries.py); every number on the dashboard links to its list."""
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.core.validators import RegexValidator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from cpaudit.campaigns.models import Campaign, Enrolment, EnterpriseType
+from cpaudit.core import clock
+from cpaudit.core.views import domain_view
+from cpaudit.org import access
+from cpaudit.org.models import Division
+from cpaudit.registry.models import ManagementLevel
+
+from .. import charts, exports
+from ..models import BENEFITS, OptionCategory, OptionStatus
+from ..selectors import dashboards as selectors
+from ..services import derived, rollups
+from ..steps import stages
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ALL = [("", "全部")]
+INDUSTRY_PREFIX = RegexValidator(r"^\d{1,4}$", "请输入行业代码前缀（1–4位数字，如大类“22”或小类“2221”）")
+# The four words of the notice, with the benefits that show them (headline columns by county).
+HEADLINE = [("energy_tce", "节能"), ("water_t", "降耗（节水）"), ("cod_t", "减污（削减COD）"), ("economic_wan", "增效")]
+BENEFIT_LABELS = dict(BENEFITS)
+
+
+def stage_choices() -> list[tuple[str, str]]:
+    return [("0", "未开始")] + [(str(s.number), f"{s.number} {s.name}") for s in stages()]
+
+
+def sort_choices() -> list[tuple[str, str]]:
+    labels = {"name": "企业名称", "county": "县（市、区）", "stage": "已实施到阶段", "moved": "最近进展"}
+    result = []
+    for key, label in labels.items():
+        result += [(key, f"{label}↑"), (f"-{key}", f"{label}↓")]
+    return result
+
+
+def _campaign_counties(user, campaign: Campaign):
+    """The counties of the user's enrolments in the campaign (the county filter's choices: every county
+    a matrix row can link to). One query."""
+    enrolled = access.scope(user, Enrolment.objects.filter(campaign=campaign)).values("enterprise__county_id")
+    return Division.objects.filter(code__in=enrolled).order_by("code")
+
+
+class EnrolmentFilterForm(forms.Form):
+    q = forms.CharField(label="名称或代码", required=False, max_length=100)
+    county = forms.ChoiceField(label="县（市、区）", required=False)
+    industry = forms.CharField(label="行业代码", required=False, max_length=4, validators=[INDUSTRY_PREFIX],
+                               widget=forms.TextInput(attrs={"placeholder": "大类如22", "size": 8}))
+    stage = forms.ChoiceField(label="已实施到阶段", required=False)
+    stage_done = forms.ChoiceField(label="已完成阶段", required=False)
+    management_level = forms.ChoiceField(label="管理级别", required=False, choices=ALL + list(ManagementLevel.choices))
+    enterprise_type = forms.ChoiceField(label="企业类型", required=False, choices=ALL + list(EnterpriseType.choices))
+    option_status = forms.ChoiceField(label="有方案处于", required=False, choices=ALL + list(OptionStatus.choices))
+    started = forms.BooleanField(label="已启动", required=False)
+    complete = forms.BooleanField(label="35步全部完成", required=False)
+    stale = forms.BooleanField(label="停滞", required=False)
+    behind = forms.BooleanField(label="未按时间节点", required=False)
+    sort = forms.ChoiceField(label="排序", required=False)
+
+    def __init__(self, *args, counties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].choices = ALL + [(d.code, d.name) for d in counties]
+        self.fields["stage"].choices = ALL + stage_choices()
+        self.fields["stage_done"].choices = ALL + stage_choices()[1:]
+        self.fields["sort"].choices = [("", "默认（县、名称）")] + sort_choices()
+
+
+class OptionFilterForm(forms.Form):
+    q = forms.CharField(label="方案或企业名称", required=False, max_length=100)
+    county = forms.ChoiceField(label="县（市、区）", required=False)
+    industry = forms.CharField(label="行业代码", required=False, max_length=4, validators=[INDUSTRY_PREFIX],
+                               widget=forms.TextInput(attrs={"placeholder": "大类如22", "size": 8}))
+    category = forms.ChoiceField(label="类别", required=False, choices=ALL + list(OptionCategory.choices))
+    status = forms.ChoiceField(label="状态", required=False, choices=ALL + list(OptionStatus.choices))
+    benefit = forms.ChoiceField(label="效益", required=False, choices=ALL + list(BENEFITS))
+    counted = forms.BooleanField(label="不含放弃", required=False)
+    flagged = forms.BooleanField(label="效益异常提示", required=False)
+
+    def __init__(self, *args, counties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].choices = ALL + [(d.code, d.name) for d in counties]
+
+
+def _campaign(user, slug: str, action: str = "progress.dashboard.view") -> Campaign:
+    access.check(user, action)
+    return access.get_in_scope(user, Campaign.objects.all(), slug=slug)
+
+
+def _filters(form: forms.Form) -> dict:
+    return form.cleaned_data if form.is_valid() else {}
+
+
+def _query(request, *drop: str) -> str:
+    query = request.GET.copy()
+    for key in ("page", *drop):
+        query.pop(key, None)
+    return query.urlencode()
+
+
+class Links:
+    """URLs of the lists behind the dashboard's numbers."""
+
+    def __init__(self, campaign: Campaign):
+        self.enrolments = reverse("progress:enrolment_list", args=[campaign.slug])
+        self.options = reverse("progress:dashboard_options", args=[campaign.slug])
+
+    def enrolment(self, **params) -> str:
+        return self._url(self.enrolments, params)
+
+    def option(self, **params) -> str:
+        return self._url(self.options, params)
+
+    @staticmethod
+    def _url(base: str, params: dict) -> str:
+        params = {k: v for k, v in params.items() if v not in (None, "")}
+        return f"{base}?{urlencode(params)}" if params else base
+
+
+def _matrix_rows(matrix, links: Links, key: str) -> list[dict]:
+    return [{"key": row.key, "name": row.name, "total": row.total, "href": links.enrolment(**{key: row.key}),
+             "cells": [(n, links.enrolment(**{key: row.key, "stage": stage})) for stage, n in row.cells]}
+            for row in matrix.rows]
+
+
+def _stage_bars(totals: selectors.Totals, links: Links) -> list[charts.Bar]:
+    bars = [charts.Bar("未开始", totals.not_started, links.enrolment(stage=0), muted=True)]
+    bars += [charts.Bar(f"{s.number} {s.name}", s.reached, links.enrolment(stage=s.number)) for s in totals.stages]
+    return bars
+
+
+def _benefit_rows(benefits: dict, links: Links, factor) -> list[dict]:
+    rows = []
+    for b in benefits["benefits"]:
+        like_for_like = b["expected_implemented"]
+        flagged = bool(like_for_like) and b["achieved"] > like_for_like * factor
+        rows.append({
+            **b, "flagged": flagged,
+            "expected_text": charts.fmt_number(b["expected"]),
+            "expected_implemented_text": charts.fmt_number(like_for_like),
+            "achieved_text": charts.fmt_number(b["achieved"]),
+            "rate": f"{b['achieved'] / like_for_like * 100:.0f}%" if like_for_like else "—",
+            "expected_href": links.option(benefit=b["field"], counted=1),
+            "implemented_href": links.option(benefit=b["field"], status=OptionStatus.IMPLEMENTED),
+        })
+    return rows
+
+
+def _status_table(by_status: list[dict], links: Links) -> list[dict]:
+    """options_by_status as one row per status with both categories and their sum."""
+    rows = {}
+    for r in by_status:
+        row = rows.setdefault(r["status"], {"status": r["status"], "label": r["status_label"], "cells": [],
+                                            "n": 0, "investment": 0,
+                                            "href": links.option(status=r["status"])})
+        row["cells"].append({"n": r["n"], "investment": charts.fmt_number(r["investment"]),
+                             "href": links.option(status=r["status"], category=r["category"])})
+        row["n"] += r["n"]
+        row["investment"] += r["investment"]
+    for row in rows.values():
+        row["investment"] = charts.fmt_number(row["investment"])
+    return list(rows.values())
+
+
+def _county_benefits(rows: list[dict], links: Links) -> list[dict]:
+    result = []
+    for r in rows:
+        result.append({
+            "label": r["label"], "n_options": r["n_options"], "n_implemented": r["n_implemented"],
+            "investment": charts.fmt_number(r["investment"]), "href": links.option(county=r["key"], counted=1),
+            "implemented_href": links.option(county=r["key"], status=OptionStatus.IMPLEMENTED),
+            "cells": [{"expected": charts.fmt_number(r[f"expected_{s}"]),
+                       "achieved": charts.fmt_number(r[f"achieved_{s}"]),
+                       "expected_href": links.option(county=r["key"], benefit=s, counted=1),
+                       "achieved_href": links.option(county=r["key"], benefit=s, status=OptionStatus.IMPLEMENTED)}
+                      for s, _ in HEADLINE],
+        })
+    return result
+
+
+@domain_view
+def dashboard(request, slug):
+    """County × stage and industry × stage matrices, totals and completion rates, options and investment
+    by status, benefits expected vs achieved, the stale list and two SVG charts."""
+    user = request.user
+    campaign = _campaign(user, slug)
+    today = clock.today()
+    targets = derived.stage_targets(campaign)
+    links = Links(campaign)
+    totals = selectors.totals(user, campaign, today, targets)
+    county = selectors.county_stage_matrix(user, campaign)
+    industry = selectors.industry_stage_matrix(user, campaign)
+    stale = list(selectors.stale_enrolments(user, campaign, today)[:selectors.STALE_TOP])
+    for enrolment in stale:
+        enrolment.idle_days = (today - timezone.localdate(enrolment.last_moved)).days
+    options = selectors.options_in_scope(user, campaign)
+    by_status = rollups.options_by_status(options)
+    benefits = rollups.benefit_totals(options)
+    benefit_rows = _benefit_rows(benefits, links, campaign.benefit_flag_factor)
+    stage_rows = [{"stage": s, "target": targets.get(s.number),
+                   "reached_href": links.enrolment(stage=s.number),
+                   "done_href": links.enrolment(stage_done=s.number),
+                   "rate": f"{s.done_rate * 100:.0f}%"} for s in totals.stages]
+    return render(request, "progress/dashboard.html", {
+        "campaign": campaign, "today": today, "links": links, "totals": totals, "stage_rows": stage_rows,
+        "rates": {"started": f"{totals.started_rate * 100:.0f}%", "complete": f"{totals.complete_rate * 100:.0f}%"},
+        "hrefs": {"all": links.enrolment(), "started": links.enrolment(started=1),
+                  "not_started": links.enrolment(stage=0), "complete": links.enrolment(complete=1),
+                  "stale": links.enrolment(stale=1, sort="moved"), "behind": links.enrolment(behind=1),
+                  "options": links.option(counted=1), "all_options": links.option(),
+                  "implemented": links.option(status=OptionStatus.IMPLEMENTED),
+                  "flagged": links.option(flagged=1)},
+        "stage_columns": [("0", "未开始")] + [(str(s.number), f"{s.number} {s.name}") for s in stages()],
+        "county_rows": _matrix_rows(county, links, "county"),
+        "county_totals": [(n, links.enrolment(stage=stage)) for stage, n in county.column_totals],
+        "industry_rows": _matrix_rows(industry, links, "industry"),
+        "industry_totals": [(n, links.enrolment(stage=stage)) for stage, n in industry.column_totals],
+        "status_rows": _status_table(by_status, links),
+        "categories": OptionCategory.choices,
+        "benefits": benefits, "benefit_rows": benefit_rows,
+        "investment": charts.fmt_number(benefits["investment"]),
+        "investment_implemented": charts.fmt_number(benefits["investment_implemented"]),
+        "flagged": selectors.flagged_count(options),
+        "county_benefits": _county_benefits(rollups.benefits_by(options, "county"), links),
+        "headline": [(label, BENEFIT_LABELS[s]) for s, label in HEADLINE],
+        "stale": stale, "stale_top": selectors.STALE_TOP,
+        "stage_chart": charts.stage_bar_chart(_stage_bars(totals, links), title="各阶段企业数（已实施到该阶段）"),
+        "benefit_chart": charts.benefit_chart(
+            [charts.BenefitBar(r["label"], r["expected_implemented"], r["achieved"], r["implemented_href"],
+                               r["flagged"]) for r in benefit_rows],
+            title="已实施方案的效益：实际与预期对比"),
+    })
+
+
+def _enrolment_page(request, slug, *, action: str):
+    user = request.user
+    campaign = _campaign(user, slug, action)
+    form = EnrolmentFilterForm(request.GET or None, counties=_campaign_counties(user, campaign))
+    filters = _filters(form)
+    today = clock.today()
+    qs = selectors.enrolment_list(user, campaign, filters, today=today)
+    return campaign, form, filters, qs, today
+
+
+@domain_view
+def enrolment_list(request, slug):
+    """The enrolments behind the dashboard's numbers: search, filters, sorting, pagination."""
+    campaign, form, filters, qs, today = _enrolment_page(request, slug, action="progress.dashboard.view")
+    page = Paginator(qs, settings.CPAUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    for enrolment in page:
+        enrolment.stage_label = exports.stage_label(enrolment.reached_stage)
+    current = filters.get("sort") or ""
+    sort_query = _query(request, "sort")
+    sort_links = {}
+    for key in selectors.SORTS:
+        target = f"-{key}" if current == key else key
+        sort_links[key] = {"href": "?" + "&".join(p for p in (sort_query, f"sort={target}") if p),
+                           "mark": "↑" if current == key else "↓" if current == f"-{key}" else ""}
+    return render(request, "progress/enrolment_list.html", {
+        "campaign": campaign, "form": form, "page": page, "query": _query(request), "today": today,
+        "sort_links": sort_links, "total_steps": selectors.TOTAL_STEPS,
+        "can_export": access.allowed(request.user, "progress.export"),
+        "export_query": _query(request),
+    })
+
+
+@domain_view
+def enrolment_list_export(request, slug):
+    """The same list (same filters and order, every page) as an .xlsx download."""
+    campaign, form, filters, qs, today = _enrolment_page(request, slug, action="progress.export")
+    content, _ = exports.export_enrolments(actor=request.user, campaign=campaign, queryset=qs, filters=filters)
+    response = HttpResponse(content, content_type=XLSX)
+    filename = f"审核进展企业清单-{campaign.slug}-{today:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@domain_view
+def option_list(request, slug):
+    """The options behind the dashboard's option, investment and benefit figures."""
+    user = request.user
+    campaign = _campaign(user, slug)
+    form = OptionFilterForm(request.GET or None, counties=_campaign_counties(user, campaign))
+    page = Paginator(selectors.option_list(user, campaign, _filters(form)), settings.CPAUDIT_PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    for option in page:
+        option.benefit_lines = [
+            {"label": label, "expected": charts.fmt_number(getattr(option, f"expected_{s}")),
+             "achieved": charts.fmt_number(getattr(option, f"achieved_{s}"))}
+            for s, label in BENEFITS
+            if getattr(option, f"expected_{s}") is not None or getattr(option, f"achieved_{s}") is not None
+        ]
+        option.investment_text = charts.fmt_number(option.investment)
+    return render(request, "progress/dashboard_options.html", {
+        "campaign": campaign, "form": form, "page": page, "query": _query(request),
+    })
