@@ -5,6 +5,7 @@ from django.urls import path
 from .views import dashboards as views
 
 urlpatterns = [
+    path("benefits/", views.benefits_by_campaign, name="benefits_by_campaign"),
     path("campaigns/<slug:slug>/dashboard/", views.dashboard, name="dashboard"),
     path("campaigns/<slug:slug>/dashboard/options/", views.option_list, name="dashboard_options"),
     path("campaigns/<slug:slug>/enrolments/", views.enrolment_list, name="enrolment_list"),

@@ -21,4 +21,5 @@ MATRIX = {
     "progress:dashboard_options": (campaign_kwargs, government_only, "get"),
     "progress:enrolment_list": (campaign_kwargs, government_only, "get"),
     "progress:enrolment_list_export": (campaign_kwargs, government_only, "get"),
+    "progress:benefits_by_campaign": (None, government_only, "get"),
 }

@@ -167,3 +167,26 @@ def test_enterprise_name_with_markup_is_escaped(world, client, dash_build):
         assert evil in unescape(html)
     svg = _page(client, world.users[Role.PROVINCE_STAFF], world.campaign).context["stage_chart"]
     assert svg.startswith("<svg") and "<a href=" in svg
+
+
+def test_benefits_switch_dimension_and_campaign_rollup(world, client):
+    from decimal import Decimal
+
+    from django.urls import reverse
+
+    from cpaudit.campaigns.models import Enrolment
+    from cpaudit.org.roles import Role
+    from cpaudit.progress.models import Option, OptionStatus
+
+    enrolment = Enrolment.objects.get(campaign=world.campaign, enterprise=world.enterprises["own"])
+    Option.objects.create(enrolment=enrolment, name="冷凝水回收", category="low", investment=Decimal("2"),
+                          status=OptionStatus.IMPLEMENTED, expected_water_t=Decimal("100"),
+                          achieved_water_t=Decimal("120"))
+    client.force_login(world.users[Role.CITY_STAFF])
+    url = reverse("progress:dashboard", args=[world.campaign.slug])
+    html = client.get(url, {"benefits_by": "enterprise"}).content.decode()
+    assert "按企业汇总方案效益" in html and world.enterprises["own"].name in html
+    html = client.get(url, {"benefits_by": "industry"}).content.decode()
+    assert "按行业（大类）汇总方案效益" in html
+    html = client.get(reverse("progress:benefits_by_campaign")).content.decode()
+    assert world.campaign.name in html and "120" in html

@@ -23,7 +23,7 @@ from cpaudit.org.models import Division
 from cpaudit.registry.models import ManagementLevel
 
 from .. import charts, exports
-from ..models import BENEFITS, OptionCategory, OptionStatus
+from ..models import BENEFITS, Option, OptionCategory, OptionStatus
 from ..selectors import dashboards as selectors
 from ..services import derived, rollups
 from ..steps import stages
@@ -175,17 +175,27 @@ def _status_table(by_status: list[dict], links: Links) -> list[dict]:
     return list(rows.values())
 
 
-def _county_benefits(rows: list[dict], links: Links) -> list[dict]:
+# The benefit roll-up's dimensions on the dashboard: (label, the option list's filter for a row's key).
+BENEFIT_DIMENSIONS = {
+    "county": ("县（市、区）", lambda row: {"county": row["key"]}),
+    "industry": ("行业（大类）", lambda row: {"industry": row["key"]}),
+    "enterprise": ("企业", lambda row: {"q": row["label"]}),
+}
+
+
+def _dimension_benefits(rows: list[dict], links: Links, dimension: str) -> list[dict]:
+    to_filter = BENEFIT_DIMENSIONS[dimension][1]
     result = []
     for r in rows:
+        key = to_filter(r)
         result.append({
             "label": r["label"], "n_options": r["n_options"], "n_implemented": r["n_implemented"],
-            "investment": charts.fmt_number(r["investment"]), "href": links.option(county=r["key"], counted=1),
-            "implemented_href": links.option(county=r["key"], status=OptionStatus.IMPLEMENTED),
+            "investment": charts.fmt_number(r["investment"]), "href": links.option(**key, counted=1),
+            "implemented_href": links.option(**key, status=OptionStatus.IMPLEMENTED),
             "cells": [{"expected": charts.fmt_number(r[f"expected_{s}"]),
                        "achieved": charts.fmt_number(r[f"achieved_{s}"]),
-                       "expected_href": links.option(county=r["key"], benefit=s, counted=1),
-                       "achieved_href": links.option(county=r["key"], benefit=s, status=OptionStatus.IMPLEMENTED)}
+                       "expected_href": links.option(**key, benefit=s, counted=1),
+                       "achieved_href": links.option(**key, benefit=s, status=OptionStatus.IMPLEMENTED)}
                       for s, _ in HEADLINE],
         })
     return result
@@ -197,6 +207,7 @@ def dashboard(request, slug):
     by status, benefits expected vs achieved, the stale list and two SVG charts."""
     user = request.user
     campaign = _campaign(user, slug)
+    by = request.GET.get("benefits_by") if request.GET.get("benefits_by") in BENEFIT_DIMENSIONS else "county"
     today = clock.today()
     targets = derived.stage_targets(campaign)
     links = Links(campaign)
@@ -234,7 +245,9 @@ def dashboard(request, slug):
         "investment": charts.fmt_number(benefits["investment"]),
         "investment_implemented": charts.fmt_number(benefits["investment_implemented"]),
         "flagged": selectors.flagged_count(options),
-        "county_benefits": _county_benefits(rollups.benefits_by(options, "county"), links),
+        "benefits_by": by, "benefit_dimensions": [(k, v[0]) for k, v in BENEFIT_DIMENSIONS.items()],
+        "dimension_label": BENEFIT_DIMENSIONS[by][0],
+        "dimension_benefits": _dimension_benefits(rollups.benefits_by(options, by), links, by),
         "headline": [(label, BENEFIT_LABELS[s]) for s, label in HEADLINE],
         "stale": stale, "stale_top": selectors.STALE_TOP,
         "stage_chart": charts.stage_bar_chart(_stage_bars(totals, links), title="各阶段企业数（已实施到该阶段）"),
@@ -307,3 +320,17 @@ def option_list(request, slug):
     return render(request, "progress/dashboard_options.html", {
         "campaign": campaign, "form": form, "page": page, "query": _query(request),
     })
+
+
+@domain_view
+def benefits_by_campaign(request):
+    """节能、降耗、减污、增效 per campaign, over every campaign the user sees (its jurisdiction only)."""
+    access.check(request.user, "progress.dashboard.view")
+    rows = rollups.benefits_by(access.scope(request.user, Option.objects.all()), "campaign")
+    for row in rows:
+        row["href"] = reverse("progress:dashboard", args=[row["key"]])
+        row["investment"] = charts.fmt_number(row["investment"])
+        row["cells"] = [{"expected": charts.fmt_number(row[f"expected_{s}"]),
+                         "achieved": charts.fmt_number(row[f"achieved_{s}"])} for s, _ in HEADLINE]
+    return render(request, "progress/dashboard_campaigns.html", {
+        "rows": rows, "headline": [(label, BENEFIT_LABELS[s]) for s, label in HEADLINE]})
