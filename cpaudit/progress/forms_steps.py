@@ -35,6 +35,8 @@ class ReviewForm(forms.Form):
     reason = forms.CharField(label="原因", required=False, max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 2}),
                              help_text="退回或重新打开时必填")
+    # What the reviewer saw (services.steps.review_version): a decision on an outdated page is refused.
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class EvidenceUploadForm(forms.Form):

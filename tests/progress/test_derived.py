@@ -55,15 +55,17 @@ def test_missing_before_lists_the_incomplete_steps_of_earlier_stages_only():
 # --- milestones ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("status", "expected"), [(C, True), (P, False), (N, False)])
-def test_step_27_completed_makes_eligible_for_evaluation(status, expected):
-    assert derived.eligible_for_evaluation(recs(s27=status)) is expected
-    assert derived.eligible_for_evaluation(all_of(1, 2, 3, 4, 5, 6, 7, status=P) + recs(s26=C)) is False
+def test_the_audit_through_step_27_makes_eligible_for_evaluation(status, expected):
+    through_26 = [r for r in all_of(1, 2, 3, 4, 5) if r.step_id < 27]
+    assert derived.eligible_for_evaluation(through_26 + recs(s27=status)) is expected
+    assert derived.eligible_for_evaluation(recs(s27=C)) is False  # step 27 alone is not enough
 
 
 @pytest.mark.parametrize(("status", "passed", "expected"),
                          [(C, True, True), (C, False, False), (P, True, False), (N, True, False)])
-def test_acceptance_needs_step_35_and_a_passed_evaluation(status, passed, expected):
-    assert derived.eligible_for_acceptance(recs(s35=status), evaluation_passed=passed) is expected
+def test_acceptance_needs_all_35_steps_and_a_passed_evaluation(status, passed, expected):
+    through_34 = [r for r in all_of(1, 2, 3, 4, 5, 6, 7) if r.step_id < 35]
+    assert derived.eligible_for_acceptance(through_34 + recs(s35=status), evaluation_passed=passed) is expected
 
 
 # --- time nodes ------------------------------------------------------------------------------------

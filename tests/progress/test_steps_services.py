@@ -135,9 +135,53 @@ def test_today_and_the_audit_start_are_plausible(world):
     assert result.completion_date == D(2020, 6, 30)
 
 
-def test_dates_are_free_when_the_enrolment_has_no_start(world):
+def test_without_an_enrolment_start_the_campaign_start_bounds_the_dates(world):
     Enrolment.objects.filter(pk=enrolment_of(world, "own").pk).update(start_date=None)
-    assert record(world, start=D(2019, 12, 1), completion=D(2020, 1, 5)).start_date == D(2019, 12, 1)
+    with pytest.raises(ValidationError) as exc:
+        record(world, start=D(2019, 12, 1), completion=D(2020, 1, 5))
+    assert "审核批次的启动日期（2020年1月1日）" in str(exc.value)
+    assert record(world, start=D(2020, 1, 2), completion=D(2020, 1, 5)).start_date == D(2020, 1, 2)
+
+
+def _complete_through(world, last):
+    for n in range(1, last + 1):
+        record(world, n=n)
+
+
+def test_undoing_an_earlier_step_under_a_completed_deliverable_is_refused(world):
+    _complete_through(world, 22)
+    with pytest.raises(ValidationError) as exc:
+        record(world, n=5, status=P, completion=None)
+    assert "第22步（阶段成果）已完成" in str(exc.value)
+    # A step of the deliverable's own stage is not its prerequisite.
+    assert record(world, n=16, status=P, completion=None).status == P
+
+
+def test_return_and_reopen_refused_while_a_later_deliverable_stands(world):
+    from cpaudit.progress.services import steps as services
+
+    _complete_through(world, 22)
+    rec = StepRecord.objects.get(enrolment=enrolment_of(world, "own"), step_id=6)
+    with pytest.raises(InvalidState) as exc:
+        services.step_return(actor=world.users[Role.BRANCH_STAFF], record=rec, reason="数据不全")
+    assert "第22步" in exc.value.message
+    services.step_confirm(actor=world.users[Role.BRANCH_STAFF], record=rec)
+    with pytest.raises(InvalidState):
+        services.step_reopen(actor=world.users[Role.BRANCH_STAFF], record=rec, reason="更正")
+
+
+def test_confirming_an_outdated_page_is_refused(world):
+    from cpaudit.progress.services import steps as services
+
+    rec = record(world, n=1)
+    seen = services.review_version(rec)
+    record(world, n=1, note="补充说明")  # the enterprise changes it after the reviewer opened the page
+    rec.refresh_from_db()
+    with pytest.raises(InvalidState) as exc:
+        services.step_confirm(actor=world.users[Role.BRANCH_STAFF], record=rec, version=seen)
+    assert "刷新" in exc.value.message
+    assert services.step_confirm(actor=world.users[Role.BRANCH_STAFF], record=rec,
+                                 version=services.review_version(rec)).locked
 
 
 # --- stages overlap, deliverables wait --------------------------------------------------------------

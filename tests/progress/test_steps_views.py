@@ -83,7 +83,9 @@ def test_timeline_shows_eligibility(world, login, steps_fill):
     client = login(world.users[Role.ENTERPRISE])
     html = text(client.get(progress_url(enrolment)))
     assert "尚未开始审核" in html and "第27步完成后可申请评估" in html and ">可申请评估<" not in html
-    steps_fill(enrolment, [27])
+    steps_fill(enrolment, [27])  # step 27 alone is not the audit through step 27
+    assert ">可申请评估<" not in text(client.get(progress_url(enrolment)))
+    steps_fill(enrolment, list(range(1, 28)))
     html = text(client.get(progress_url(enrolment)))
     assert ">可申请评估<" in html and "已实施到第5阶段" in html
     steps_fill(enrolment, [35])
@@ -184,7 +186,8 @@ def test_locked_step_has_no_form_and_refuses_a_post(world, login, steps_fill):
     client = login(world.users[Role.ENTERPRISE])
     html = text(client.get(step_url(enrolment, 5)))
     assert "该步骤已核实锁定" in html and 'name="status"' not in html and 'name="file"' not in html
-    response = client.post(step_url(enrolment, 5), {"status": "in_progress", "start_date": "2020-03-02"})
+    response = client.post(step_url(enrolment, 5), {"status": "in_progress", "start_date": "2020-03-02"},
+                           follow=True)
     assert response.status_code == 200 and "该步骤已核实锁定，如需更正请联系分局重新打开" in response.content.decode()
     assert StepRecord.objects.get(enrolment=enrolment, step_id=5).status == "completed"
 

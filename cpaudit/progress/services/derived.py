@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from ..models import StepStatus
-from ..steps import EVALUATION_STEP, FINAL_STEP, stages, step
+from ..steps import DELIVERABLE_STEPS, EVALUATION_STEP, FINAL_STEP, stages, step
 
 STAGE_COUNT = 7
 EVENLY_SPREAD_STAGES = 5  # stages 1–5 run from the audit start to the 评估 deadline
@@ -41,15 +41,27 @@ def missing_before(records: Iterable, stage_number: int) -> list[int]:
             if statuses.get(n) != StepStatus.COMPLETED]
 
 
+def completed_through(records: Iterable, last_step: int) -> bool:
+    statuses = _statuses(records)
+    return all(statuses.get(n) == StepStatus.COMPLETED for n in range(1, last_step + 1))
+
+
 def eligible_for_evaluation(records: Iterable) -> bool:
-    """Step 27 (清洁生产审核报告送评估稿) completed: the enterprise may apply for 评估."""
-    return _statuses(records).get(EVALUATION_STEP) == StepStatus.COMPLETED
+    """The audit completed through step 27 (清洁生产审核报告送评估稿): the enterprise may apply for 评估."""
+    return completed_through(records, EVALUATION_STEP)
 
 
 def eligible_for_acceptance(records: Iterable, evaluation_passed: bool) -> bool:
-    """Step 35 completed and 评估 passed: the enterprise may apply for 验收. Evaluation results come with
-    the applications (a later issue); until then callers pass False."""
-    return bool(evaluation_passed) and _statuses(records).get(FINAL_STEP) == StepStatus.COMPLETED
+    """All 35 steps completed and 评估 passed: the enterprise may apply for 验收. Evaluation results come
+    with the applications (a later issue); until then callers pass False."""
+    return bool(evaluation_passed) and completed_through(records, FINAL_STEP)
+
+
+def completed_deliverables_after(records: Iterable, stage_number: int) -> list[int]:
+    """Completed deliverable steps (22, 27, 35) of stages after `stage_number`: they stand on that stage
+    being complete, so a step of it cannot be undone while they stay completed."""
+    statuses = _statuses(records)
+    return [n for n in DELIVERABLE_STEPS if step(n).stage > stage_number and statuses.get(n) == StepStatus.COMPLETED]
 
 
 def audit_start(campaign) -> dt.date:

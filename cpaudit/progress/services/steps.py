@@ -78,8 +78,10 @@ def _validate(enrolment, number: int, status: str, start, completion, others) ->
             continue
         if value > today:
             err(field, f"{label}不能晚于今天（{_fmt(today)}）")
-        if enrolment.start_date and value < enrolment.start_date:
-            err(field, f"{label}不能早于本企业的开始审核时间（{_fmt(enrolment.start_date)}）")
+        earliest = enrolment.start_date or derived.audit_start(enrolment.campaign)
+        if value < earliest:
+            what = "本企业的开始审核时间" if enrolment.start_date else "审核批次的启动日期"
+            err(field, f"{label}不能早于{what}（{_fmt(earliest)}）")
     if start and completion and completion < start:
         err("completion_date", "完成日期不能早于开始日期")
     if status == StepStatus.COMPLETED and number in DELIVERABLE_STEPS:
@@ -87,8 +89,20 @@ def _validate(enrolment, number: int, status: str, start, completion, others) ->
         if missing:
             err("status", f"第{number}步为阶段成果，须先完成前面各阶段的全部步骤；尚未完成：第"
                 + "、".join(str(n) for n in missing) + "步")
+    if status != StepStatus.COMPLETED:
+        _guard_deliverables(others, number, lambda message: err("status", message))
     if errors:
         raise ValidationError(errors)
+
+
+def _guard_deliverables(others, number: int, refuse) -> None:
+    """Undoing a step of stage s would break a completed deliverable of a later stage (22, 27, 35 need
+    every earlier stage complete): that deliverable must be reopened first."""
+    dependents = derived.completed_deliverables_after(others, step(number).stage)
+    if dependents:
+        listed = "、".join(f"第{n}步" for n in dependents)
+        refuse(f"{listed}（阶段成果）已完成，须以第{step(number).stage}阶段全部完成为前提；"
+               f"请先将{listed}改为进行中（已核实的须由分局重新打开）")
 
 
 @transaction.atomic
@@ -123,8 +137,16 @@ def step_record(*, actor, enrolment, step_number: int, status: str, start_date=N
     return record
 
 
+def review_version(record) -> str:
+    """What the reviewer saw: the last recording and the newest evidence. A decision on a page older than
+    this is refused, so the branch never confirms content it has not seen."""
+    newest = record.evidence.order_by("-pk").values_list("pk", flat=True).first() if record.pk else None
+    recorded = record.recorded_at.isoformat() if record.recorded_at else ""
+    return f"{recorded}|{newest or 0}"
+
+
 def _review(actor, record, *, action: str, right: str, expected: str, apply, reason: str = "",
-            reason_required: bool = False):
+            reason_required: bool = False, version: str | None = None):
     access.check(actor, right, record)
     record = _lock_record(record)
     if record.review != expected:
@@ -135,6 +157,16 @@ def _review(actor, record, *, action: str, right: str, expected: str, apply, rea
     reason = (reason or "").strip()
     if reason_required and not reason:
         raise ValidationError({"reason": f"{action_label(action)}须填写原因"})
+    if action in ("returned", "reopened"):  # both put the step back in progress
+        others = StepRecord.objects.filter(enrolment_id=record.enrolment_id).exclude(pk=record.pk).only(
+            "step_id", "status")
+
+        def refuse(message):
+            raise InvalidState(message, code="deliverable_depends")
+
+        _guard_deliverables(others, record.step_id, refuse)
+    if version is not None and version != review_version(record):
+        raise InvalidState("该步骤的填报内容或佐证材料在您查看后已更新，请刷新页面后再核实", code="stale_review")
     before = snapshot(record, RECORD_FIELDS)
     apply(record, reason)
     record.reviewed_by, record.reviewed_at = _user(actor), clock.server_now()
@@ -152,18 +184,18 @@ def action_label(action: str) -> str:
 
 
 @transaction.atomic
-def step_confirm(*, actor, record) -> StepRecord:
+def step_confirm(*, actor, record, version: str | None = None) -> StepRecord:
     """Branch staff confirm (核实) a completed step awaiting review: it is locked from then on."""
 
     def apply(r, _reason):
         r.review, r.review_reason = ReviewStatus.CONFIRMED, ""
 
     return _review(actor, record, action="confirmed", right="progress.step.review",
-                   expected=ReviewStatus.PENDING, apply=apply)
+                   expected=ReviewStatus.PENDING, apply=apply, version=version)
 
 
 @transaction.atomic
-def step_return(*, actor, record, reason: str) -> StepRecord:
+def step_return(*, actor, record, reason: str, version: str | None = None) -> StepRecord:
     """Branch staff send a completed step back with a reason: it is in progress again until the
     enterprise completes it once more."""
 
@@ -172,7 +204,7 @@ def step_return(*, actor, record, reason: str) -> StepRecord:
         r.status, r.completion_date = StepStatus.IN_PROGRESS, None
 
     return _review(actor, record, action="returned", right="progress.step.review", expected=ReviewStatus.PENDING,
-                   apply=apply, reason=reason, reason_required=True)
+                   apply=apply, reason=reason, reason_required=True, version=version)
 
 
 @transaction.atomic

@@ -96,7 +96,9 @@ def step_edit(request, pk, step):
             except ValidationError as exc:
                 add_validation_errors(form, exc)
             except InvalidState as exc:
-                form.add_error(None, exc.message)
+                # The form may not be shown again (a closed campaign, a locked step): say it on top.
+                messages.error(request, exc.message)
+                return redirect("progress:step_edit", enrolment.pk, step)
             else:
                 messages.success(request, f"已保存第{step}步的进展")
                 return redirect("progress:step_edit", enrolment.pk, step)
@@ -112,7 +114,7 @@ def step_edit(request, pk, step):
         "form": form if can_record and not locked else None, "locked": locked,
         "can_record": can_record,
         "upload_form": EvidenceUploadForm(current=[g["current"] for g in files]) if can_upload else None,
-        "review_form": ReviewForm() if can_review else None,
+        "review_form": ReviewForm(initial={"version": step_services.review_version(record)}) if can_review else None,
         "can_confirm": can_review and record.review == ReviewStatus.PENDING,
         "can_reopen": can_review and locked and access.allowed(request.user, "progress.step.reopen"),
         "allowed_types": evidence_services.ALLOWED_TYPES, "limit": evidence_services.limit_label(),
@@ -133,11 +135,12 @@ def step_review(request, pk):
         messages.error(request, "请选择核实、退回或重新打开")
         return back
     reason = form.cleaned_data["reason"]
+    version = form.cleaned_data["version"] or None
     try:
         if action == "confirm":
-            step_services.step_confirm(actor=request.user, record=record)
+            step_services.step_confirm(actor=request.user, record=record, version=version)
         elif action == "return":
-            step_services.step_return(actor=request.user, record=record, reason=reason)
+            step_services.step_return(actor=request.user, record=record, reason=reason, version=version)
         else:
             step_services.step_reopen(actor=request.user, record=record, reason=reason)
     except ValidationError as exc:
