@@ -335,3 +335,21 @@ def test_closed_campaign_refuses(world, options_enrolment, options_make):
         option_save(actor=_ent(world), enrolment=options_enrolment, option=option, data={"name": "改名"})
     assert Option.objects.count() == 1 and Option.objects.get().name == "测试方案"
     assert ActionLog.objects.count() == before
+
+
+def test_confirmed_verification_step_locks_achieved_benefits(world, options_today, options_enrolment, options_make):
+    from cpaudit.core.errors import InvalidState
+    from cpaudit.progress.models import ReviewStatus, StepRecord
+
+    option = options_make(options_enrolment, name="中水回用", category="high", investment=Decimal("80"),
+                          status="implemented", actual_date=dt.date(2020, 5, 1), expected_water_t=Decimal("100"),
+                          achieved_water_t=Decimal("90"))
+    StepRecord.objects.create(enrolment=options_enrolment, step_id=30, status="completed",
+                              review=ReviewStatus.CONFIRMED, start_date=dt.date(2020, 5, 2),
+                              completion_date=dt.date(2020, 5, 9))
+    with pytest.raises(InvalidState) as exc:
+        option_save(actor=world.users[Role.ENTERPRISE], enrolment=options_enrolment, option=option,
+                    data={"achieved_water_t": "900"})
+    assert "第30步已核实锁定" in exc.value.message
+    option.refresh_from_db()
+    assert option.achieved_water_t == Decimal("90")

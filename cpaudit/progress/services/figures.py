@@ -19,6 +19,7 @@ from cpaudit.core.logdisplay import register
 from cpaudit.org import access
 
 from ..models import Figures, ProductOutput
+from .steps import refuse_if_confirmed
 
 # (field, name, unit) of each figure; the per-unit value is "<unit>/<product unit>".
 FIGURES = [
@@ -145,6 +146,10 @@ def _clean_year(value, kind: str, enrolment: Enrolment, other: Figures | None) -
     return year
 
 
+BASELINE_STEPS = (5, 6, 7, 12, 13)
+AFTER_STEPS = (30,)
+
+
 @transaction.atomic
 def figures_save(*, actor, enrolment: Enrolment, kind: str, data: dict, products: list[dict]) -> Figures:
     """Create or replace the baseline (kind "baseline") or after-implementation ("after") figures of an
@@ -156,6 +161,9 @@ def figures_save(*, actor, enrolment: Enrolment, kind: str, data: dict, products
     check_campaign_open(enrolment, "填报审核数据")
     if kind not in Figures.Kind.values:
         raise ValidationError({"kind": "数据类别应为审核基准年或方案实施后"})
+    # The baseline is what steps 5–7 and 12–13 vouch for, the after figures what step 30 does.
+    steps_vouching = BASELINE_STEPS if kind == Figures.Kind.BASELINE else AFTER_STEPS
+    refuse_if_confirmed(enrolment, steps_vouching, f"{Figures.Kind(kind).label}数据")
 
     figures = Figures.objects.filter(enrolment=enrolment, kind=kind).first()
     old_products = list(figures.products.all()) if figures else []

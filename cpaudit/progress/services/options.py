@@ -23,6 +23,7 @@ from cpaudit.org import access
 from .. import steps
 from ..models import BENEFITS, Option, OptionCategory, OptionStatus
 from .figures import check_campaign_open, parse_decimal
+from .steps import refuse_if_confirmed
 
 S = OptionStatus
 # current status → statuses it may move to (staying where it is is always allowed).
@@ -192,7 +193,11 @@ def option_save(*, actor, enrolment: Enrolment, option: Option | None = None, da
     check_campaign_open(enrolment, "填报清洁生产方案")
 
     errors: dict[str, list] = {}
+    achieved_before = {f"achieved_{s}": getattr(option, f"achieved_{s}") for s, _ in BENEFITS}
     _apply(option, data, errors)
+    if any(getattr(option, k) != v for k, v in achieved_before.items()):
+        # Achieved benefits are what steps 29 (无/低费) and 30 (中/高费) verify.
+        refuse_if_confirmed(enrolment, (29,) if option.category == OptionCategory.LOW else (30,), "已实施方案的实际效益")
     if not option.name:
         errors["name"] = ["请填写方案名称"]
     _clean_status(option, current, errors)

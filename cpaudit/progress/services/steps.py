@@ -95,6 +95,19 @@ def _validate(enrolment, number: int, status: str, start, completion, others) ->
         raise ValidationError(errors)
 
 
+def confirmed_steps(enrolment, numbers) -> list[int]:
+    """Which of `numbers` are confirmed (locked) for the enrolment: data those steps vouch for is locked too."""
+    return sorted(StepRecord.objects.filter(enrolment=enrolment, step_id__in=list(numbers),
+                                            review=ReviewStatus.CONFIRMED).values_list("step_id", flat=True))
+
+
+def refuse_if_confirmed(enrolment, numbers, what: str) -> None:
+    locked = confirmed_steps(enrolment, numbers)
+    if locked:
+        listed = "、".join(f"第{n}步" for n in locked)
+        raise InvalidState(f"{listed}已核实锁定，{what}随之锁定；如需更正请联系分局重新打开{listed}", code="locked")
+
+
 def _guard_deliverables(others, number: int, refuse) -> None:
     """Undoing a step of stage s would break a completed deliverable of a later stage (22, 27, 35 need
     every earlier stage complete): that deliverable must be reopened first."""

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from cpaudit.campaigns.models import Campaign, Enrolment
-from cpaudit.core.errors import PermissionDenied
+from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.views import add_validation_errors, domain_view
 from cpaudit.org import access
 
@@ -121,6 +121,8 @@ def _option_form(request, enrolment: Enrolment, option: Option | None):
             saved = option_save(actor=request.user, enrolment=enrolment, option=option, data=form.service_data())
         except ValidationError as exc:
             add_validation_errors(form, exc)
+        except InvalidState as exc:
+            form.add_error(None, exc.message)
         else:
             note = "；".join(flag_texts(saved))
             messages.success(request, f"已保存方案：{saved.name}" + (f"。{note}" if note else ""))
@@ -168,6 +170,8 @@ def figures_edit(request, pk, kind):
             try:
                 figures_save(actor=request.user, enrolment=enrolment, kind=kind, data=form.cleaned_data,
                              products=products)
+            except InvalidState as exc:
+                form.add_error(None, exc.message)
             except ValidationError as exc:
                 if hasattr(exc, "error_dict") and "products" in exc.error_dict:
                     product_errors = [m for e in exc.error_dict.pop("products") for m in e.messages]
