@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from cpaudit.campaigns.models import Campaign
+from cpaudit.core.uploads import limit_megabytes, upload_too_large
 from cpaudit.core.views import add_validation_errors, domain_view
 from cpaudit.jobs.services import enqueue, job_dir
 from cpaudit.org import access
@@ -115,7 +116,11 @@ def enterprise_import(request):
     access.check(request.user, "registry.enterprise.import")
     campaigns = access.scope(request.user, Campaign.objects.filter(status=Campaign.Status.ACTIVE))
     form = ImportForm(request.POST or None, request.FILES or None, campaigns=campaigns)
-    if request.method == "POST" and form.is_valid():
+    upload_error = ""
+    if request.method == "POST" and upload_too_large(request):
+        form = ImportForm(campaigns=campaigns)
+        upload_error = f"文件过大（上限 {limit_megabytes()} MB），未导入"
+    elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > settings.CPAUDIT_UPLOAD_MAX_BYTES:
             form.add_error("file", f"文件过大（上限 {settings.CPAUDIT_UPLOAD_MAX_BYTES // (1024 * 1024)} MB）")
@@ -129,7 +134,7 @@ def enterprise_import(request):
                 "dry_run": form.cleaned_data["dry_run"], "user_id": request.user.pk, "filename": upload.name,
             })
             return redirect("jobs:job_detail", job.pk)
-    return render(request, "registry/enterprise_import.html", {"form": form})
+    return render(request, "registry/enterprise_import.html", {"form": form, "upload_error": upload_error})
 
 
 @domain_view

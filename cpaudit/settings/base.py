@@ -106,6 +106,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "cpaudit.core.uploads.SizeLimitedUploadHandler",  # stops an oversized upload before it hits the disk
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- the platform's own settings -------------------------------------------------------------
 # Demo accounts and demo data exist only where this is True; production forces it False.

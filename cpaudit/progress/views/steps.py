@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from cpaudit.campaigns.models import Campaign, Enrolment
 from cpaudit.core import clock
 from cpaudit.core.errors import InvalidState
+from cpaudit.core.uploads import limit_megabytes, upload_too_large
 from cpaudit.core.views import add_validation_errors, domain_view
 from cpaudit.org import access
 
@@ -163,6 +164,9 @@ def evidence_upload(request, pk):
     back = redirect("progress:step_edit", record.enrolment_id, record.step_id)
     current = Evidence.objects.filter(record=record, is_current=True)
     form = EvidenceUploadForm(request.POST, request.FILES, current=current)
+    if upload_too_large(request):
+        messages.error(request, f"文件过大：佐证材料不能超过 {limit_megabytes()} MB")
+        return back
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
         return back
