@@ -190,3 +190,38 @@ def test_benefits_switch_dimension_and_campaign_rollup(world, client):
     assert "按行业（大类）汇总方案效益" in html
     html = client.get(reverse("progress:benefits_by_campaign")).content.decode()
     assert world.campaign.name in html and "120" in html
+
+
+def test_enterprise_benefit_links_count_exactly_that_enterprise(world, client):
+    import re
+    from decimal import Decimal
+
+    from django.urls import reverse
+
+    from cpaudit.campaigns.models import Enrolment
+    from cpaudit.org.roles import Role
+    from cpaudit.progress.models import Option
+
+    from ..factories import make_enterprise
+
+    own = Enrolment.objects.get(campaign=world.campaign, enterprise=world.enterprises["own"])
+    twin = make_enterprise("130602", name=world.enterprises["own"].name.replace("有限公司", "二分厂有限公司"))
+    twin_enrolment = Enrolment.objects.create(campaign=world.campaign, enterprise=twin)
+    Option.objects.create(enrolment=own, name="甲", category="low", investment=Decimal("1"))
+    Option.objects.create(enrolment=twin_enrolment, name="乙", category="low", investment=Decimal("1"))
+    client.force_login(world.users[Role.CITY_STAFF])
+    html = client.get(reverse("progress:dashboard", args=[world.campaign.slug]),
+                      {"benefits_by": "enterprise"}).content.decode()
+    link = re.search(r'href="([^"]*enterprise=%d[^"]*)"' % world.enterprises["own"].pk, html).group(1)
+    listed = client.get(link.replace("&amp;", "&")).content.decode()
+    assert "甲" in listed and ">乙<" not in listed
+
+
+def test_an_invalid_filter_lists_nothing(world, client):
+    from django.urls import reverse
+
+    from cpaudit.org.roles import Role
+
+    client.force_login(world.users[Role.CITY_STAFF])
+    html = client.get(reverse("progress:enrolment_list", args=[world.campaign.slug]), {"stage": "x"}).content.decode()
+    assert world.enterprises["own"].name not in html

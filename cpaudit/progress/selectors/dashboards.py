@@ -161,7 +161,7 @@ def enrolment_list(user, campaign: Campaign, filters: dict | None = None, *, tod
         if filters.get(key):
             qs = qs.filter(**{lookup: filters[key]})
     if filters.get("industry"):
-        qs = qs.filter(enterprise__industry__code__startswith=filters["industry"])
+        qs = qs.filter(enterprise__industry__code__startswith=filters["industry"].upper())
     if filters.get("stage") not in (None, ""):
         qs = qs.filter(reached_stage=int(filters["stage"]))
     if filters.get("started"):
@@ -335,10 +335,12 @@ def option_list(user, campaign: Campaign, filters: dict | None = None) -> QueryS
     q = (filters.get("q") or "").strip()
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(enrolment__enterprise__name__icontains=q))
+    if filters.get("enterprise"):
+        qs = qs.filter(enrolment__enterprise_id=filters["enterprise"])
     if filters.get("county"):
         qs = qs.filter(enrolment__enterprise__county_id=filters["county"])
     if filters.get("industry"):
-        qs = qs.filter(enrolment__enterprise__industry__code__startswith=filters["industry"])
+        qs = qs.filter(enrolment__enterprise__industry__code__startswith=filters["industry"].upper())
     for key in ("category", "status"):
         if filters.get(key):
             qs = qs.filter(**{key: filters[key]})

@@ -30,7 +30,9 @@ from ..steps import stages
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ALL = [("", "全部")]
-INDUSTRY_PREFIX = RegexValidator(r"^\d{1,4}$", "请输入行业代码前缀（1–4位数字，如大类“22”或小类“2221”）")
+# GB/T 4754 codes: a 门类 letter, or 2–4 digits (the registry also holds 门类-level codes such as "C").
+INDUSTRY_PREFIX = RegexValidator(r"^(?:[A-Ta-t]|\d{1,4})$",
+                                 "请输入行业代码前缀（门类字母，或1–4位数字，如大类“22”或小类“2221”）")
 # The four words of the notice, with the benefits that show them (headline columns by county).
 HEADLINE = [("energy_tce", "节能"), ("water_t", "降耗（节水）"), ("cod_t", "减污（削减COD）"), ("economic_wan", "增效")]
 BENEFIT_LABELS = dict(BENEFITS)
@@ -81,6 +83,7 @@ class EnrolmentFilterForm(forms.Form):
 
 class OptionFilterForm(forms.Form):
     q = forms.CharField(label="方案或企业名称", required=False, max_length=100)
+    enterprise = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     county = forms.ChoiceField(label="县（市、区）", required=False)
     industry = forms.CharField(label="行业代码", required=False, max_length=4, validators=[INDUSTRY_PREFIX],
                                widget=forms.TextInput(attrs={"placeholder": "大类如22", "size": 8}))
@@ -100,8 +103,12 @@ def _campaign(user, slug: str, action: str = "progress.dashboard.view") -> Campa
     return access.get_in_scope(user, Campaign.objects.all(), slug=slug)
 
 
-def _filters(form: forms.Form) -> dict:
-    return form.cleaned_data if form.is_valid() else {}
+def _filters(form: forms.Form) -> dict | None:
+    """The filters, or None when one is invalid: then the list is empty (with the form's error), never
+    silently the whole jurisdiction."""
+    if not form.is_bound:
+        return {}
+    return form.cleaned_data if form.is_valid() else None
 
 
 def _query(request, *drop: str) -> str:
@@ -179,7 +186,7 @@ def _status_table(by_status: list[dict], links: Links) -> list[dict]:
 BENEFIT_DIMENSIONS = {
     "county": ("县（市、区）", lambda row: {"county": row["key"]}),
     "industry": ("行业（大类）", lambda row: {"industry": row["key"]}),
-    "enterprise": ("企业", lambda row: {"q": row["label"]}),
+    "enterprise": ("企业", lambda row: {"enterprise": row["key"]}),
 }
 
 
@@ -264,7 +271,9 @@ def _enrolment_page(request, slug, *, action: str):
     form = EnrolmentFilterForm(request.GET or None, counties=_campaign_counties(user, campaign))
     filters = _filters(form)
     today = clock.today()
-    qs = selectors.enrolment_list(user, campaign, filters, today=today)
+    qs = selectors.enrolment_list(user, campaign, filters or {}, today=today)
+    if filters is None:
+        qs, filters = qs.none(), {}
     return campaign, form, filters, qs, today
 
 
@@ -307,7 +316,9 @@ def option_list(request, slug):
     user = request.user
     campaign = _campaign(user, slug)
     form = OptionFilterForm(request.GET or None, counties=_campaign_counties(user, campaign))
-    page = Paginator(selectors.option_list(user, campaign, _filters(form)), settings.CPAUDIT_PAGE_SIZE).get_page(
+    filters = _filters(form)
+    options = selectors.option_list(user, campaign, filters or {})
+    page = Paginator(options if filters is not None else options.none(), settings.CPAUDIT_PAGE_SIZE).get_page(
         request.GET.get("page"))
     for option in page:
         option.benefit_lines = [
