@@ -53,8 +53,12 @@ def stages() -> tuple[Stage, ...]:
 
 
 def step(number: int) -> Step:
+    if not 1 <= number <= len(all_steps()):
+        raise ValueError(f"审核步骤应为第1至{len(all_steps())}步，实际为{number}")
     return all_steps()[number - 1]
 
 
 def stage_name(number: int) -> str:
+    if not 1 <= number <= len(stages()):
+        raise ValueError(f"审核阶段应为第1至{len(stages())}阶段，实际为{number}")
     return stages()[number - 1].name

@@ -212,7 +212,8 @@ def test_enterprise_benefit_links_count_exactly_that_enterprise(world, client):
     client.force_login(world.users[Role.CITY_STAFF])
     html = client.get(reverse("progress:dashboard", args=[world.campaign.slug]),
                       {"benefits_by": "enterprise"}).content.decode()
-    link = re.search(r'href="([^"]*enterprise=%d[^"]*)"' % world.enterprises["own"].pk, html).group(1)
+    pk = world.enterprises["own"].pk
+    link = re.search(rf'href="([^"]*enterprise={pk}[^"0-9][^"]*)"', html).group(1)
     listed = client.get(link.replace("&amp;", "&")).content.decode()
     assert "甲" in listed and ">乙<" not in listed
 

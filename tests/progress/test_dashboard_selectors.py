@@ -104,3 +104,26 @@ def test_stale_means_more_than_stale_days_without_movement(world):
     assert stale == [own]
     assert selectors.totals(ACTOR, campaign, today).stale == 1
     assert selectors.totals(ACTOR, campaign, today).complete == 1
+
+
+def test_an_evidence_upload_counts_as_movement(world, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cpaudit.campaigns.models import Enrolment
+    from cpaudit.org.roles import Role
+    from cpaudit.progress.models import Evidence, StepRecord
+    from cpaudit.progress.selectors.dashboards import annotated_enrolments
+
+    settings.CPAUDIT_TODAY = "2020-09-30"
+    enrolment = Enrolment.objects.get(campaign=world.campaign, enterprise=world.enterprises["own"])
+    old = timezone.make_aware(dt.datetime(2020, 5, 1, 9))
+    record = StepRecord.objects.create(enrolment=enrolment, step_id=1, status="in_progress",
+                                       start_date=dt.date(2020, 4, 1), recorded_at=old)
+    recent = timezone.make_aware(dt.datetime(2020, 9, 20, 9))
+    Evidence.objects.create(record=record, digest="0" * 64, original_name="a.pdf", kind="pdf",
+                            content_type="application/pdf", size=1, uploaded_by=world.users[Role.ENTERPRISE],
+                            uploaded_at=recent)
+    row = annotated_enrolments(world.users[Role.PROVINCE_STAFF], world.campaign).get(pk=enrolment.pk)
+    assert row.last_moved == recent

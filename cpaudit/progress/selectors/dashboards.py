@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from cpaudit.campaigns.models import Campaign, Enrolment
 from cpaudit.org.access import scope
-from cpaudit.progress.models import BENEFITS, Option, OptionStatus, StepRecord, StepStatus
+from cpaudit.progress.models import BENEFITS, Evidence, Option, OptionStatus, StepRecord, StepStatus
 from cpaudit.progress.services import derived
 from cpaudit.progress.steps import all_steps, stages
 from cpaudit.registry.models import Industry
@@ -76,9 +76,13 @@ def stage_done_expr(stage: int):
 
 def last_moved_expr():
     # Per record the later of recorded_at and reviewed_at, ignoring a missing one (Greatest would
-    # give NULL on SQLite if either were NULL); the latest over the records; else created_at.
+    # give NULL on SQLite if either were NULL); the latest over the records; an evidence upload counts
+    # as movement too; else created_at.
     moved = Greatest(Coalesce("recorded_at", "reviewed_at"), Coalesce("reviewed_at", "recorded_at"))
-    return Coalesce(_scalar(_records(), Max(moved), DateTimeField()), F("created_at"))
+    steps = Coalesce(_scalar(_records(), Max(moved), DateTimeField()), F("created_at"))
+    uploads = Evidence.objects.filter(record__enrolment=OuterRef("pk")).order_by().values("record__enrolment")
+    uploaded = Coalesce(_scalar(uploads, Max("uploaded_at"), DateTimeField()), steps)
+    return Greatest(steps, uploaded)
 
 
 def stale_cutoff(campaign: Campaign, today: dt.date) -> dt.datetime:
