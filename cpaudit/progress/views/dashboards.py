@@ -340,6 +340,9 @@ def benefits_by_campaign(request):
     rows = rollups.benefits_by(access.scope(request.user, Option.objects.all()), "campaign")
     for row in rows:
         row["href"] = reverse("progress:dashboard", args=[row["key"]])
+        options_url = reverse("progress:dashboard_options", args=[row["key"]])
+        row["options_href"] = f"{options_url}?counted=1"
+        row["implemented_href"] = f"{options_url}?status={OptionStatus.IMPLEMENTED}"
         row["investment"] = charts.fmt_number(row["investment"])
         row["cells"] = [{"expected": charts.fmt_number(row[f"expected_{s}"]),
                          "achieved": charts.fmt_number(row[f"achieved_{s}"])} for s, _ in HEADLINE]
