@@ -33,6 +33,8 @@ class Campaign(models.Model):
     benefit_flag_factor = models.DecimalField("效益异常倍数", max_digits=5, decimal_places=2, default=3,
                                               validators=[MinValueValidator(1)],
                                               help_text="实际效益超过预期的此倍数时提示分局核实")
+    reminder_days = models.PositiveSmallIntegerField("月报提醒提前天数", default=5,
+                                                     help_text="截止日前多少天在站内提醒分局报送月报")
     stale_days = models.PositiveSmallIntegerField("停滞天数", default=30, validators=[MinValueValidator(1)],
                                                   help_text="超过此天数无进展的企业列入停滞清单")
     fee_threshold = models.DecimalField("无/低费与中/高费分界（万元）", max_digits=10, decimal_places=2, default=50,

@@ -58,6 +58,12 @@ RULES: dict[str, frozenset] = {
     "progress.figures.change": frozenset({Role.ENTERPRISE, Role.CONSULTANT}),
     "progress.dashboard.view": GOVERNMENT_ROLES,
     "progress.export": GOVERNMENT_ROLES,
+    # Monthly reports (authority.md § Monthly report chain).
+    "reports.report.view": GOVERNMENT_ROLES,
+    "reports.report.prepare": frozenset({Role.BRANCH_STAFF, Role.CITY_STAFF}),
+    "reports.report.submit": frozenset({Role.BRANCH_LEADER, Role.CITY_LEADER}),
+    "reports.report.review": frozenset({Role.CITY_STAFF}),
+    "reports.notification.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT, Role.EXPERT},
 }
 
 
@@ -78,6 +84,9 @@ ACTION_LABELS = {
     "progress.evidence.download": "下载佐证材料", "progress.option.change": "填报清洁生产方案",
     "progress.figures.change": "填报基准与实施后数据", "progress.dashboard.view": "查看进展统计",
     "progress.export": "导出进展清单",
+    "reports.report.view": "查看月度进度报告", "reports.report.prepare": "起草月度进度报告",
+    "reports.report.submit": "审批并报送月度进度报告", "reports.report.review": "接收或退回分局月报",
+    "reports.notification.view": "查看站内通知",
 }
 
 
@@ -215,6 +224,23 @@ def _consulting_scope(user, qs):
     return qs.none()
 
 
+def _model(app_label: str, name: str):
+    from django.apps import apps
+
+    return apps.get_model(app_label, name)
+
+
+def _report_scope(user, qs):
+    """A branch sees its own reports, a city its branches' and its own consolidation, the province all
+    in the province."""
+    if getattr(user, "is_system", False):
+        return qs
+    if getattr(user, "role", None) not in GOVERNMENT_ROLES or not user.agency_id:
+        return qs.none()
+    jur = jurisdiction_of(user)
+    return qs.filter(jur.q("agency__division_id") | Q(agency_id=user.agency_id))
+
+
 def _campaigns():
     from cpaudit.campaigns.models import Campaign
 
@@ -247,6 +273,10 @@ _SCOPES = {
     "jobs.job": _job_scope,
     "org.division": _division_scope,
     "org.agency": _admin_scope,
+    "reports.monthlyreport": lambda user, qs: _report_scope(user, qs),
+    "reports.reportversion": lambda user, qs: qs.filter(report__in=_report_scope(
+        user, _model("reports", "MonthlyReport").objects.all())),
+    "reports.notification": lambda user, qs: qs.filter(user_id=getattr(user, "pk", None)),
     "progress.stagetarget": lambda user, qs: qs.filter(campaign__in=_campaign_scope(user, _campaigns())),
     "org.user": _admin_scope,
 }

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "cpaudit.registry",
     "cpaudit.campaigns",
     "cpaudit.progress",
+    "cpaudit.reports",
     "cpaudit.jobs",
     "cpaudit.demo",
 ]

@@ -1,0 +1,92 @@
+"""Monthly progress reports (每月工作进度): a branch's report per campaign and month, and the city's
+consolidation. The report row holds the editable draft; every submission freezes a ReportVersion whose
+`content` (see content.py) is the record — it never changes when the data changes later."""
+
+from django.conf import settings
+from django.db import models
+
+
+class ReportKind(models.TextChoices):
+    BRANCH = "branch", "分局月报"
+    CITY = "city", "市局汇总"
+
+
+class ReportStatus(models.TextChoices):
+    # 编辑中 → (leader) 已报送 → (city staff) 已接收 | 已退回 → (a correction) 编辑中 again, new version.
+    # The city's consolidation: 编辑中 → (city leader) 已报送 (to the province).
+    DRAFT = "draft", "编辑中"
+    SUBMITTED = "submitted", "已报送"
+    ACCEPTED = "accepted", "已接收"
+    RETURNED = "returned", "已退回"
+
+
+class MonthlyReport(models.Model):
+    kind = models.CharField("类型", max_length=10, choices=ReportKind.choices)
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="monthly_reports")
+    agency = models.ForeignKey("org.Agency", verbose_name="报送单位", on_delete=models.PROTECT,
+                               related_name="monthly_reports")
+    month = models.DateField("月份", help_text="该月1日")
+    status = models.CharField("状态", max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    # The free text staff write; the counts and sentences always come from the data (content.py).
+    problems = models.TextField("存在的问题", blank=True, help_text="必填；没有问题时填“无”")
+    remarks = models.TextField("其他说明", blank=True)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    return_reason = models.TextField("退回原因", blank=True)
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-month", "agency_id"]
+        verbose_name = "月度进度报告"
+        constraints = [models.UniqueConstraint(fields=["kind", "campaign", "agency", "month"],
+                                               name="monthlyreport_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.month:%Y年%m月} {self.get_kind_display()}"
+
+    @property
+    def county_code(self) -> str:
+        return self.agency.division_id
+
+
+class ReportVersion(models.Model):
+    """A submitted report, frozen. A correction after submission is a new version with a reason."""
+
+    report = models.ForeignKey(MonthlyReport, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField("版本")
+    content = models.JSONField("报告内容")
+    digest = models.CharField("SM3", max_length=64)
+    reason = models.TextField("更正原因", blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField("报送时间")
+
+    class Meta:
+        ordering = ["report_id", "number"]
+        verbose_name = "报告版本"
+        constraints = [models.UniqueConstraint(fields=["report", "number"], name="reportversion_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.report} 第{self.number}版"
+
+
+class Notification(models.Model):
+    """An in-app message (reminders of due reports, returns)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField("内容", max_length=300)
+    link = models.CharField("链接", max_length=300, blank=True)
+    key = models.CharField("去重键", max_length=120, blank=True, db_index=True,
+                           help_text="同一提醒只发一次，如 reminder:<report>:<user>")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "站内通知"
+        constraints = [models.UniqueConstraint(fields=["user", "key"], condition=~models.Q(key=""),
+                                               name="notification_once")]
+
+    def __str__(self) -> str:
+        return self.text
