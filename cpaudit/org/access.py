@@ -238,7 +238,7 @@ def _report_scope(user, qs):
     if getattr(user, "role", None) not in GOVERNMENT_ROLES or not user.agency_id:
         return qs.none()
     jur = jurisdiction_of(user)
-    return qs.filter(jur.q("agency__division_id") | Q(agency_id=user.agency_id))
+    return qs.filter(jur.q("agency__division__code") | Q(agency_id=user.agency_id))
 
 
 def _campaigns():
