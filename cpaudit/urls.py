@@ -7,4 +7,5 @@ urlpatterns = [
     path("progress/", include("cpaudit.progress.urls")),
     path("jobs/", include("cpaudit.jobs.urls")),
     path("org/", include("cpaudit.org.urls")),
+    path("reports/", include("cpaudit.reports.urls")),
 ]

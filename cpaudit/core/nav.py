@@ -14,6 +14,8 @@ def nav_items(request) -> dict:
         items.append(("registry:enterprise_list", "企业名录", None))
     if allowed(user, "campaigns.campaign.view"):
         items.append(("campaigns:campaign_list", "审核批次", None))
+    if allowed(user, "reports.report.view"):
+        items.append(("reports:index", "月度报告", None))
     if allowed(user, "registry.consultingagency.view"):
         items.append(("registry:consulting_list", "咨询机构", None))
     if allowed(user, "org.agency.view"):

@@ -56,6 +56,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cpaudit.core.context_processors.platform",
                 "cpaudit.core.nav.nav_items",
+                "cpaudit.reports.context_processors.notifications",
             ],
         },
     },

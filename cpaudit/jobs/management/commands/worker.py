@@ -12,6 +12,7 @@ from cpaudit.core.chain import verify_entries
 from cpaudit.core.checkpoint import write_checkpoint
 from cpaudit.core.models import ActionLog
 from cpaudit.jobs.services import run_pending
+from cpaudit.reports.services import send_reminders
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             today = timezone.localdate(clock.server_now())  # the day turns at midnight Beijing time
             if last_checkpoint != today:
                 self.daily_checkpoint()
+                send_reminders(today=clock.today())  # monthly report reminders, once a day
                 last_checkpoint = today
             if not run_pending(limit=10):
                 time.sleep(options["interval"])

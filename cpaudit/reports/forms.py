@@ -1,0 +1,81 @@
+"""Forms of the monthly report pages. They parse and validate input; the services do the work."""
+
+import datetime as dt
+
+from django import forms
+from django.core.validators import RegexValidator
+
+MONTH = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", "请按“YYYY-MM”格式填写月份，如 2020-06")
+
+
+def month_value(day: dt.date) -> str:
+    return f"{day:%Y-%m}"
+
+
+class PeriodForm(forms.Form):
+    """Which campaign and month to open (a GET form)."""
+
+    campaign = forms.ChoiceField(label="审核批次", error_messages={"required": "请选择审核批次",
+                                                                  "invalid_choice": "没有这个审核批次"})
+    month = forms.CharField(label="月份", max_length=7, validators=[MONTH],
+                            error_messages={"required": "请填写月份"},
+                            widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}))
+
+    def __init__(self, *args, campaigns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].choices = [(c.slug, c.name) for c in campaigns]
+
+    def clean_month(self) -> dt.date:
+        value = self.cleaned_data["month"]
+        return dt.date(int(value[:4]), int(value[5:7]), 1)
+
+
+class DraftForm(forms.Form):
+    """The free text staff write; the counts and sentences come from the data."""
+
+    problems = forms.CharField(
+        label="存在的问题", widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="必填；辖区内没有发现问题时填“无”",
+        error_messages={"required": "请填写存在的问题；没有问题时填“无”"},
+    )
+    remarks = forms.CharField(label="其他说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_problems(self) -> str:
+        value = self.cleaned_data["problems"].strip()
+        if not value:
+            raise forms.ValidationError("请填写存在的问题；没有问题时填“无”")
+        return value
+
+
+class SubmitForm(forms.Form):
+    """The leader approves and submits; a correction after an earlier submission needs a reason."""
+
+    reason = forms.CharField(label="更正原因", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="已报送过的报告再次报送（更正）时必填")
+
+    def __init__(self, *args, correction: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.correction = correction
+        if correction:
+            self.fields["reason"].required = True
+            self.fields["reason"].error_messages["required"] = "再次报送（更正）须填写更正原因"
+        else:
+            self.fields["reason"].widget = forms.HiddenInput()
+
+
+class ReturnForm(forms.Form):
+    """City staff send a branch report back with a reason."""
+
+    report = forms.IntegerField(widget=forms.HiddenInput())
+    reason = forms.CharField(label="退回原因", widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "退回须填写原因"})
+
+    def clean_reason(self) -> str:
+        value = self.cleaned_data["reason"].strip()
+        if not value:
+            raise forms.ValidationError("退回须填写原因")
+        return value
+
+
+class AcceptForm(forms.Form):
+    report = forms.IntegerField(widget=forms.HiddenInput())

@@ -1,0 +1,42 @@
+"""Monthly report URLs. A month is written YYYY-MM in the path; an impossible month is a 404."""
+
+import datetime as dt
+
+from django.urls import path, register_converter
+
+from . import views
+
+
+class MonthConverter:
+    regex = r"\d{4}-\d{2}"
+
+    def to_python(self, value: str) -> dt.date:
+        return dt.date(int(value[:4]), int(value[5:7]), 1)  # ValueError (month 13) → 404
+
+    def to_url(self, value) -> str:
+        return value if isinstance(value, str) else f"{value:%Y-%m}"
+
+
+class FormatConverter:
+    regex = r"docx|pdf|txt"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(MonthConverter, "month")
+register_converter(FormatConverter, "reportfmt")
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("versions/<int:pk>/", views.version, name="version"),
+    path("<slug:slug>/<month:month>/city/<int:agency_pk>/", views.city_overview, name="city_overview"),
+    path("<slug:slug>/<month:month>/<int:agency_pk>/", views.branch_report, name="branch_report"),
+    path("<slug:slug>/<month:month>/<int:agency_pk>/<reportfmt:fmt>/", views.download, name="download"),
+]

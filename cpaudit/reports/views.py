@@ -1,0 +1,431 @@
+"""Monthly report pages (authority.md § Monthly report chain): the period picker, a branch's report,
+the city's overview and consolidation, frozen versions, downloads, notifications.
+
+Views parse input, gate with cpaudit.org.access and call cpaudit.reports.services; a report outside
+the user's jurisdiction is a 404 (existence is not disclosed), an action the role may not take a 403.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Value, When
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from cpaudit.campaigns.models import Campaign
+from cpaudit.core import clock
+from cpaudit.core.errors import InvalidState, PermissionDenied
+from cpaudit.core.views import add_validation_errors, domain_view
+from cpaudit.org import access
+from cpaudit.org.models import Agency
+from cpaudit.org.roles import AgencyKind, Role
+
+from . import services
+from .forms import AcceptForm, DraftForm, PeriodForm, ReturnForm, SubmitForm, month_value
+from .models import MonthlyReport, Notification, ReportKind, ReportStatus, ReportVersion
+from .render_txt import render_txt
+
+BRANCH_KINDS = (AgencyKind.COUNTY, AgencyKind.DIRECT_COUNTY)
+FORMATS = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "txt": "text/plain; charset=utf-8",
+}
+STATE_BADGES = {"on_time": "", "late": "warn", "missing": "bad", "pending": "warn"}
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+def _campaigns(user):
+    return access.scope(user, Campaign.objects.all()).order_by("-year", "slug")
+
+
+def _campaign(user, slug) -> Campaign:
+    return access.get_in_scope(user, Campaign.objects.all(), slug=slug)
+
+
+def _default_campaign(user):
+    campaigns = _campaigns(user)
+    return campaigns.filter(status=Campaign.Status.ACTIVE).first() or campaigns.first()
+
+
+def _agency(pk, kinds) -> Agency:
+    agency = Agency.objects.select_related("division", "supervisor").filter(pk=pk, kind__in=kinds).first()
+    if agency is None:
+        raise Http404("没有这个单位")
+    return agency
+
+
+def _report(user, campaign, agency, month, kind):
+    """The report row (created empty when missing: services.report_for logs nothing). Outside the
+    user's jurisdiction → 404; a month or unit the report cannot exist for → InvalidState."""
+    access.check(user, "reports.report.view")
+    try:
+        report = services.report_for(actor=user, campaign=campaign, agency=agency, month=month, kind=kind)
+    except PermissionDenied as exc:  # the role may view reports (checked above): the unit is not its
+        raise Http404("报告不存在或不在您的辖区内") from exc
+    # Belt and braces: the row must be in the user's scope.
+    return access.get_in_scope(user, MonthlyReport.objects.select_related(
+        "agency", "agency__supervisor", "campaign", "prepared_by", "returned_by"), pk=report.pk)
+
+
+def _unavailable(request, campaign, month, message):
+    """The report cannot exist (a future month, a county outside the campaign): say so on the page."""
+    return render(request, "reports/unavailable.html", {
+        "campaign": campaign, "month": month, "message": message,
+        "period_form": _period_form(request.user, campaign, month),
+    })
+
+
+def _period_form(user, campaign, month):
+    return PeriodForm(initial={"campaign": campaign.slug if campaign else "", "month": month_value(month)},
+                      campaigns=_campaigns(user))
+
+
+def _deadline(report, campaign, month, today) -> dict:
+    state = services.deadline_state(report, campaign, month, today)
+    due = services.due_date(campaign, month)
+    return {"due": due, "state": state, "label": services.DEADLINE_LABELS[state],
+            "badge": STATE_BADGES.get(state, ""), "days": (due - today).days}
+
+
+def _versions(report):
+    return list(report.versions.select_related("submitted_by").order_by("number"))
+
+
+def _own(user, agency) -> bool:
+    return getattr(user, "agency_id", None) == agency.pk
+
+
+def _fail(request, exc) -> None:
+    if isinstance(exc, ValidationError):
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.error(request, exc.message)
+
+
+# --- the period picker -----------------------------------------------------------------------------
+
+@domain_view
+def index(request):
+    """Pick a campaign and month: a branch goes to its report, a city to its overview, the province
+    sees the cities' consolidations."""
+    user = request.user
+    access.check(user, "reports.report.view")
+    campaigns = _campaigns(user)
+    today = clock.today()
+    if request.GET:
+        form = PeriodForm(request.GET, campaigns=campaigns)
+        if not form.is_valid():
+            return render(request, "reports/index.html", {"form": form, "campaign": None, "invalid": True})
+        campaign, month = _campaign(user, form.cleaned_data["campaign"]), form.cleaned_data["month"]
+    else:
+        campaign, month = _default_campaign(user), today.replace(day=1)
+        form = _period_form(user, campaign, month)
+    if campaign is None:
+        return render(request, "reports/index.html", {"form": form, "campaign": None})
+    agency = user.agency
+    if agency is not None and agency.kind in BRANCH_KINDS:
+        return redirect("reports:branch_report", campaign.slug, month_value(month), agency.pk)
+    if agency is not None and agency.kind == AgencyKind.CITY:
+        return redirect("reports:city_overview", campaign.slug, month_value(month), agency.pk)
+    cities = []
+    if agency is not None and agency.kind == AgencyKind.PROVINCE and month <= today:
+        cities = _province_rows(user, campaign, month, today)
+    return render(request, "reports/index.html", {"form": form, "campaign": campaign, "month": month,
+                                                  "cities": cities})
+
+
+def _province_rows(user, campaign, month, today):
+    """The city-level agencies of the province with their consolidation's state; the 省直管县 report
+    straight to the province with their own (branch) report."""
+    prefix = user.agency.division_id[:2]
+    agencies = list(Agency.objects.filter(kind__in=[AgencyKind.CITY, AgencyKind.DIRECT_COUNTY],
+                                          division__code__startswith=prefix).order_by("division_id"))
+    reports = {(r.agency_id, r.kind): r for r in access.scope(user, MonthlyReport.objects.filter(
+        campaign=campaign, month=month, agency__in=agencies)).prefetch_related("versions")}
+    rows = []
+    for agency in agencies:
+        kind = ReportKind.CITY if agency.kind == AgencyKind.CITY else ReportKind.BRANCH
+        report = reports.get((agency.pk, kind))
+        state = services.deadline_state(report, campaign, month, today)
+        url = reverse("reports:city_overview" if kind == ReportKind.CITY else "reports:branch_report",
+                      args=[campaign.slug, month_value(month), agency.pk])
+        rows.append({"agency": agency, "report": report, "label": services.DEADLINE_LABELS[state],
+                     "badge": STATE_BADGES.get(state, ""), "url": url,
+                     "status": report.get_status_display() if report else "未编制"})
+    return rows
+
+
+# --- a branch's report -----------------------------------------------------------------------------
+
+@domain_view
+def branch_report(request, slug, month, agency_pk):
+    """The report page: status and deadline, the document preview, the free text for branch staff
+    while editable, approval and submission for the branch leader, versions, downloads."""
+    user = request.user
+    access.check(user, "reports.report.view")
+    campaign = _campaign(user, slug)
+    agency = _agency(agency_pk, BRANCH_KINDS)
+    try:
+        report = _report(user, campaign, agency, month, ReportKind.BRANCH)
+    except InvalidState as exc:
+        if exc.code == "wrong_kind":
+            raise Http404(exc.message) from exc
+        return _unavailable(request, campaign, month, exc.message)
+    draft_form = submit_form = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "save":
+            draft_form = DraftForm(request.POST)
+            if _save_draft(request, report, draft_form):
+                return redirect(request.path)
+        elif action == "submit":
+            submit_form = SubmitForm(request.POST, correction=report.versions.exists())
+            if _submit(request, report, submit_form):
+                return redirect(request.path)
+        else:
+            messages.error(request, "请选择要执行的操作")
+    return render(request, "reports/branch_report.html",
+                  _report_context(request, report, campaign, month, draft_form, submit_form))
+
+
+def _save_draft(request, report, form) -> bool:
+    access.check(request.user, "reports.report.prepare", report)
+    if not form.is_valid():
+        return False
+    try:
+        services.report_save_draft(actor=request.user, report=report, problems=form.cleaned_data["problems"],
+                                   remarks=form.cleaned_data["remarks"])
+    except ValidationError as exc:
+        add_validation_errors(form, exc)
+        return False
+    except InvalidState as exc:
+        form.add_error(None, exc.message)
+        return False
+    messages.success(request, "已保存报告草稿")
+    return True
+
+
+def _submit(request, report, form) -> bool:
+    access.check(request.user, "reports.report.submit", report)
+    if not form.is_valid():
+        return False
+    try:
+        version = services.report_submit(actor=request.user, report=report, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        add_validation_errors(form, exc)
+        return False
+    except InvalidState as exc:
+        form.add_error(None, exc.message)
+        return False
+    messages.success(request, f"已审批并报送第{version.number}版")
+    return True
+
+
+def _report_context(request, report, campaign, month, draft_form=None, submit_form=None) -> dict:
+    user = request.user
+    today = clock.today()
+    editable = report.status in services.EDITABLE_STATES
+    own = _own(user, report.agency)
+    can_prepare = own and editable and access.allowed(user, "reports.report.prepare")
+    can_submit = own and editable and access.allowed(user, "reports.report.submit")
+    versions = _versions(report)
+    if can_prepare and draft_form is None:
+        draft_form = DraftForm(initial={"problems": report.problems, "remarks": report.remarks})
+    if can_submit and submit_form is None:
+        submit_form = SubmitForm(correction=bool(versions))
+    downloads = [(fmt, reverse("reports:download", args=[campaign.slug, month_value(month), report.agency_id, fmt]))
+                 for fmt in FORMATS]
+    return {
+        "report": report, "campaign": campaign, "month": month, "agency": report.agency,
+        "content": services.content_for(report, today=today), "deadline": _deadline(report, campaign, month, today),
+        "versions": versions, "downloads": downloads,
+        "draft_form": draft_form if can_prepare else None,
+        "submit_form": submit_form if can_submit else None,
+        "waiting_for_problems": can_submit and not report.problems.strip(),
+        "period_form": _period_form(user, campaign, month),
+        "overview_url": _overview_url(user, report, campaign, month),
+    }
+
+
+def _overview_url(user, report, campaign, month) -> str:
+    """The supervising city's overview, for the city and the province."""
+    supervisor = report.agency.supervisor
+    if report.kind != ReportKind.BRANCH or supervisor is None or supervisor.kind != AgencyKind.CITY:
+        return ""
+    if getattr(user, "role", None) not in (Role.CITY_STAFF, Role.CITY_LEADER, Role.PROVINCE_STAFF,
+                                           Role.PROVINCE_LEADER):
+        return ""
+    return reverse("reports:city_overview", args=[campaign.slug, month_value(month), supervisor.pk])
+
+
+# --- the city --------------------------------------------------------------------------------------
+
+@domain_view
+def city_overview(request, slug, month, agency_pk):
+    """Every supervised branch's state with accept / return for city staff; the city's consolidated
+    report (free text by city staff, submission to the province by the city leader)."""
+    user = request.user
+    access.check(user, "reports.report.view")
+    campaign = _campaign(user, slug)
+    city = _agency(agency_pk, [AgencyKind.CITY])
+    try:
+        report = _report(user, campaign, city, month, ReportKind.CITY)
+    except InvalidState as exc:
+        if exc.code == "wrong_kind":
+            raise Http404(exc.message) from exc
+        return _unavailable(request, campaign, month, exc.message)
+    draft_form = submit_form = None
+    return_forms = {}
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action in ("accept", "return"):
+            done = _review(request, campaign, month, city, action, return_forms)
+            if done:
+                return redirect(request.path)
+        elif action == "save":
+            draft_form = DraftForm(request.POST)
+            if _save_draft(request, report, draft_form):
+                return redirect(request.path)
+        elif action == "submit":
+            submit_form = SubmitForm(request.POST, correction=report.versions.exists())
+            if _submit(request, report, submit_form):
+                return redirect(request.path)
+        else:
+            messages.error(request, "请选择要执行的操作")
+    context = _report_context(request, report, campaign, month, draft_form, submit_form)
+    rows = []
+    own = _own(user, city)
+    province = getattr(user.agency, "kind", None) == "province"
+    if own or province:
+        can_review = own and access.allowed(user, "reports.report.review")
+        for row in services.city_overview(actor=user, campaign=campaign, month=month, agency=city):
+            report_pk = row.report.pk if row.report else None
+            status = row.report.status if row.report else None
+            rows.append({
+                "row": row, "badge": STATE_BADGES.get(row.state, ""),
+                "url": reverse("reports:branch_report", args=[campaign.slug, month_value(month), row.agency.pk]),
+                "status": row.report.get_status_display() if row.report else "未编制",
+                "can_accept": can_review and status == ReportStatus.SUBMITTED,
+                "return_form": return_forms.get(report_pk) or (
+                    ReturnForm(initial={"report": report_pk}) if can_review and status in services.SUBMITTED_STATES
+                    else None),
+            })
+    context.update({"rows": rows, "is_own_city": own})
+    return render(request, "reports/city_overview.html", context)
+
+
+def _review(request, campaign, month, city, action, return_forms) -> bool:
+    """Accept or return one branch report (city staff of the supervising city)."""
+    user = request.user
+    access.check(user, "reports.report.review")
+    form = (AcceptForm if action == "accept" else ReturnForm)(request.POST)
+    report_pk = form.data.get("report")
+    if not form.is_valid():
+        if action == "return" and report_pk:
+            return_forms[_int(report_pk)] = form
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return False
+    branch = access.get_in_scope(user, MonthlyReport.objects.select_related("agency", "campaign"),
+                                 pk=form.cleaned_data["report"], kind=ReportKind.BRANCH, campaign=campaign,
+                                 month=month, agency__supervisor=city)
+    access.check(user, "reports.report.review", branch)
+    try:
+        if action == "accept":
+            services.report_accept(actor=user, report=branch)
+        else:
+            services.report_return(actor=user, report=branch, reason=form.cleaned_data["reason"])
+    except (ValidationError, InvalidState) as exc:
+        _fail(request, exc)
+        return False
+    messages.success(request, f"已{'接收' if action == 'accept' else '退回'}{branch.agency}的月报")
+    return True
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- versions and downloads ------------------------------------------------------------------------
+
+@domain_view
+def version(request, pk):
+    """A frozen submission, as it was submitted."""
+    access.check(request.user, "reports.report.view")
+    version = access.get_in_scope(request.user, ReportVersion.objects.select_related(
+        "report", "report__agency", "report__campaign", "submitted_by"), pk=pk)
+    report = version.report
+    page = ("reports:city_overview" if report.kind == ReportKind.CITY else "reports:branch_report")
+    args = [report.campaign.slug, month_value(report.month), report.agency_id]
+    return render(request, "reports/version.html", {
+        "version": version, "report": report, "content": version.content,
+        "report_url": reverse(page, args=args),
+        "downloads": [(fmt, reverse("reports:download", args=[*args, fmt]) + f"?v={version.number}")
+                      for fmt in FORMATS],
+        "versions": _versions(report),
+    })
+
+
+@domain_view
+def download(request, slug, month, agency_pk, fmt):
+    """The report as a file: the submitted snapshot when submitted (or version ?v=N), else the draft."""
+    user = request.user
+    access.check(user, "reports.report.view")
+    campaign = _campaign(user, slug)
+    agency = _agency(agency_pk, [*BRANCH_KINDS, AgencyKind.CITY])
+    kind = ReportKind.CITY if agency.kind == AgencyKind.CITY else ReportKind.BRANCH
+    try:
+        report = _report(user, campaign, agency, month, kind)
+    except InvalidState as exc:
+        raise Http404(exc.message) from exc
+    number = request.GET.get("v")
+    if number:
+        found = report.versions.filter(number=_int(number)).first() if _int(number) else None
+        if found is None:
+            raise Http404("没有这个版本")
+        content = found.content
+    else:
+        content = services.content_for(report)
+    body = _render(content, fmt)
+    suffix = f"（第{content['version']}版）" if content.get("version") else "（草稿）"
+    response = HttpResponse(body, content_type=FORMATS[fmt])
+    response["Content-Disposition"] = content_disposition_header(True, f"{content['title']}{suffix}.{fmt}")
+    return response
+
+
+def _render(content: dict, fmt: str) -> bytes:
+    if fmt == "txt":
+        return render_txt(content).encode("utf-8")
+    from .render import render_docx, render_pdf  # the engines load fonts: only when a file is asked for
+
+    return render_docx(content) if fmt == "docx" else render_pdf(content)
+
+
+# --- notifications ---------------------------------------------------------------------------------
+
+@domain_view
+def notifications(request):
+    access.check(request.user, "reports.notification.view")
+    unread_first = Case(When(read_at__isnull=True, then=Value(0)), default=Value(1))
+    items = access.scope(request.user, Notification.objects.all()).annotate(rank=unread_first).order_by(
+        "rank", "-created_at", "-pk")[:200]
+    return render(request, "reports/notifications.html", {"items": items})
+
+
+@domain_view
+@require_POST
+def notifications_read(request):
+    access.check(request.user, "reports.notification.view")
+    count = access.scope(request.user, Notification.objects.filter(read_at__isnull=True)).update(
+        read_at=timezone.now())
+    messages.success(request, f"已将{count}条通知标为已读" if count else "没有未读通知")
+    return redirect("reports:notifications")
+
+
