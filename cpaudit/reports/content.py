@@ -215,12 +215,17 @@ def _base(report, month: dt.date, today: dt.date) -> dict:
     }
 
 
-def supervised_branches(city):
-    """The county branches a city-level agency supervises (as jurisdiction.agency_counties), by code."""
+def supervised_branches(city, campaign=None):
+    """The county branches a city-level agency supervises (as jurisdiction.agency_counties), by code;
+    with a campaign, only those whose county is in the campaign (the others have nothing to report)."""
+    from cpaudit.campaigns.models import CampaignCounty
     from cpaudit.org.models import Agency
     from cpaudit.org.roles import AgencyKind
 
-    return list(Agency.objects.filter(supervisor=city, kind=AgencyKind.COUNTY).order_by("division_id", "pk"))
+    branches = Agency.objects.filter(supervisor=city, kind=AgencyKind.COUNTY).select_related("supervisor")
+    if campaign is not None:
+        branches = branches.filter(division_id__in=CampaignCounty.objects.filter(campaign=campaign).values("county_id"))
+    return list(branches.order_by("division_id", "pk"))
 
 
 def build_branch(report, today: dt.date) -> dict:
@@ -236,7 +241,7 @@ def build_city(report, today: dt.date, sections: list[dict]) -> dict:
     (built by services.city_sections, which knows the branches' report states)."""
     month = month_start(report.month)
     content = _base(report, month, today)
-    counties = [b.division_id for b in supervised_branches(report.agency)]
+    counties = [b.division_id for b in supervised_branches(report.agency, report.campaign)]
     content.update(summary(standings(report.campaign, counties, month, today)))
     content["sections"] = sections
     return _ordered(content)

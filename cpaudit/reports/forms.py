@@ -27,7 +27,10 @@ class PeriodForm(forms.Form):
 
     def clean_month(self) -> dt.date:
         value = self.cleaned_data["month"]
-        return dt.date(int(value[:4]), int(value[5:7]), 1)
+        year, month = int(value[:4]), int(value[5:7])
+        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+            raise forms.ValidationError("月份应为2000年至2100年之间的有效月份，如 2020-07")
+        return dt.date(year, month, 1)
 
 
 class DraftForm(forms.Form):

@@ -133,6 +133,8 @@ def report_for(*, actor, campaign: Campaign, agency: Agency, month, kind: str) -
         raise PermissionDenied(f"{agency}不在您的管理范围内，无权查看月度进度报告")
     if month > clock.today():
         raise InvalidState(f"{month.year}年{month.month}月尚未开始，不能编制进度报告", code="future_month")
+    if month < C.month_start(audit_start(campaign)):
+        raise InvalidState(f"{month.year}年{month.month}月早于审核批次的启动时间，没有进度报告", code="before_start")
     if kind == ReportKind.BRANCH and not CampaignCounty.objects.filter(
             campaign=campaign, county_id=agency.division_id).exists():
         raise InvalidState(f"{agency}所在县（市、区）不在审核批次「{campaign}」范围内", code="not_in_campaign")
@@ -264,7 +266,7 @@ def content_for(report: MonthlyReport, *, today: dt.date | None = None) -> dict:
 def city_sections(city: Agency, campaign: Campaign, month, today: dt.date) -> list[dict]:
     """One section per supervised branch: its submitted version, else its live draft (未报送 etc.)."""
     month = _month(month)
-    branches = C.supervised_branches(city)
+    branches = C.supervised_branches(city, campaign)
     reports = {r.agency_id: r for r in _branch_reports(campaign, month, [b.pk for b in branches])}
     sections = []
     for branch in branches:
@@ -295,13 +297,14 @@ def due_date(campaign: Campaign, month) -> dt.date:
 
 
 def deadline_state(report: MonthlyReport | None, campaign: Campaign, month, today: dt.date) -> str:
-    """on_time / late (judged by the latest version's submission day) when submitted or accepted;
-    else missing (past the due date) or pending. A returned report counts as not submitted."""
+    """on_time / late, judged by the FIRST submission's day: a later send-back and correction does not
+    rewrite whether the branch reported in time; else missing (past the due date) or pending."""
     due = due_date(campaign, month)
-    if report is not None and report.status in SUBMITTED_STATES:
-        version = latest_version(report)
-        if version is not None:
-            return "on_time" if timezone.localdate(version.submitted_at) <= due else "late"
+    if report is not None and report.pk is not None:
+        versions = list(report.versions.all())
+        if versions:
+            first = min(versions, key=lambda v: v.number)
+            return "on_time" if timezone.localdate(first.submitted_at) <= due else "late"
     return "missing" if today > due else "pending"
 
 
@@ -332,7 +335,10 @@ def city_overview(*, actor, campaign: Campaign, month, today: dt.date | None = N
         raise PermissionDenied("只有市局（或省厅）人员可以查看各分局月报报送情况")
     month, today = _month(month), today or clock.today()
     kinds = [AgencyKind.COUNTY] if agency.kind == AgencyKind.CITY else list(BRANCH_KINDS)
-    branches = list(Agency.objects.filter(supervisor=agency, kind__in=kinds).order_by("division_id", "pk"))
+    branches = list(Agency.objects.filter(
+        supervisor=agency, kind__in=kinds,
+        division_id__in=CampaignCounty.objects.filter(campaign=campaign).values("county_id"),
+    ).order_by("division_id", "pk"))
     reports = {r.agency_id: r for r in _branch_reports(campaign, month, [b.pk for b in branches])}
     rows = []
     for branch in branches:

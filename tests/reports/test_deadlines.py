@@ -41,11 +41,12 @@ def test_february_due_on_the_29th(world):
     assert services.deadline_state(None, world.campaign, feb, D(2020, 3, 1)) == "missing"
 
 
-def test_returned_counts_as_not_submitted(world, submitted):
+def test_a_send_back_does_not_rewrite_timeliness(world, submitted):
+    # Judged by the first submission: returning it for correction leaves "on time" on the record.
+    before = services.deadline_state(submitted, world.campaign, MAY, D(2020, 6, 20))
     MonthlyReport.objects.filter(pk=submitted.pk).update(status=ReportStatus.RETURNED)
     submitted.refresh_from_db()
-    assert services.deadline_state(submitted, world.campaign, MAY, D(2020, 5, 25)) == "pending"
-    assert services.deadline_state(submitted, world.campaign, MAY, D(2020, 6, 1)) == "missing"
+    assert services.deadline_state(submitted, world.campaign, MAY, D(2020, 6, 20)) == before
 
 
 def test_draft_is_not_submitted(world, branch_report):
@@ -67,7 +68,10 @@ def test_city_overview_fixed_queries(world, users, submitted, django_assert_num_
     city_staff.agency  # noqa: B018  (loaded once, as in a request)
     with django_assert_num_queries(3):
         services.city_overview(actor=city_staff, campaign=world.campaign, month=MAY, today=D(2020, 6, 2))
+    from cpaudit.campaigns.models import CampaignCounty
+
     for n, code in enumerate(("130607", "130608", "130609")):
+        CampaignCounty.objects.create(campaign=world.campaign, county_id=code)
         agency = make_agency(f"测试分局{n}", "county", code, world.baoding)
         report = MonthlyReport.objects.create(kind="branch", campaign=world.campaign, agency=agency, month=MAY)
         report.versions.create(number=1, content={}, digest="x", submitted_by=users[Role.BRANCH_LEADER],

@@ -317,3 +317,32 @@ def test_city_section_uses_branch_snapshot(world, users, submitted, today):
 def test_log_labels_registered():
     for code in ("drafted", "submitted", "corrected", "accepted", "returned"):
         assert action_label(f"reports.report.{code}") != f"reports.report.{code}"
+
+
+def test_branches_outside_the_campaign_are_not_listed_as_missing(world):
+    import datetime as dt
+
+    from cpaudit.org.models import Agency
+    from cpaudit.org.roles import AgencyKind, Role
+    from cpaudit.reports.services import city_overview
+
+    Agency.objects.create(name="保定市生态环境局满城区分局", kind=AgencyKind.COUNTY, division_id="130607",
+                          supervisor=world.baoding)
+    rows = city_overview(actor=world.users[Role.CITY_STAFF], campaign=world.campaign, month=dt.date(2020, 6, 1))
+    assert "保定市生态环境局满城区分局" not in {str(r.agency) for r in rows}
+    assert {r.agency for r in rows} == {world.branch_a, world.branch_b}
+
+
+def test_months_before_the_audit_start_have_no_report(world):
+    import datetime as dt
+
+    import pytest
+
+    from cpaudit.core.errors import InvalidState
+    from cpaudit.org.roles import Role
+    from cpaudit.reports.models import ReportKind
+    from cpaudit.reports.services import report_for
+
+    with pytest.raises(InvalidState):
+        report_for(actor=world.users[Role.BRANCH_STAFF], campaign=world.campaign, agency=world.branch_a,
+                   month=dt.date(2019, 12, 1), kind=ReportKind.BRANCH)

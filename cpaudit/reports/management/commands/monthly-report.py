@@ -10,6 +10,7 @@ SystemActor("monthly-report") unless --as-user is given. Errors: a Chinese messa
 import sys
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand
 
 from cpaudit.campaigns.models import Campaign
@@ -67,10 +68,15 @@ class Command(BaseCommand):
             data = self.render(content, fmt)
         except DomainError as exc:
             self.fail(exc.message)
+        except ImproperlyConfigured as exc:  # e.g. no CJK font for the PDF
+            self.fail(str(exc))
         finally:
             reset_request_context(token)
         output: Path = options["output"]
-        output.write_bytes(data)
+        try:
+            output.write_bytes(data)
+        except OSError as exc:
+            self.fail(f"无法写入输出文件 {output}：{exc.strerror or exc}")
         what = f"第{content['version']}版" if content["version"] else "草稿"
         self.stdout.write(f"已输出{content['title']}（{what}）到 {output}")
 
