@@ -162,6 +162,18 @@ def _province_rows(user, campaign, month, today):
 
 # --- a branch's report -----------------------------------------------------------------------------
 
+def _draft_or_submit(request, report, action):
+    """The report's own unit saves its draft or submits it. Returns (done, draft_form, submit_form)."""
+    if action == "save":
+        form = DraftForm(request.POST)
+        return _save_draft(request, report, form), form, None
+    if action == "submit":
+        form = SubmitForm(request.POST, correction=report.versions.exists())
+        return _submit(request, report, form), None, form
+    messages.error(request, "请选择要执行的操作")
+    return False, None, None
+
+
 @domain_view
 def branch_report(request, slug, month, agency_pk):
     """The report page: status and deadline, the document preview, the free text for branch staff
@@ -178,17 +190,9 @@ def branch_report(request, slug, month, agency_pk):
         return _unavailable(request, campaign, month, exc.message)
     draft_form = submit_form = None
     if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "save":
-            draft_form = DraftForm(request.POST)
-            if _save_draft(request, report, draft_form):
-                return redirect(request.path)
-        elif action == "submit":
-            submit_form = SubmitForm(request.POST, correction=report.versions.exists())
-            if _submit(request, report, submit_form):
-                return redirect(request.path)
-        else:
-            messages.error(request, "请选择要执行的操作")
+        done, draft_form, submit_form = _draft_or_submit(request, report, request.POST.get("action"))
+        if done:
+            return redirect(request.path)
     return render(request, "reports/branch_report.html",
                   _report_context(request, report, campaign, month, draft_form, submit_form))
 
@@ -287,16 +291,10 @@ def city_overview(request, slug, month, agency_pk):
             done = _review(request, campaign, month, city, action, return_forms)
             if done:
                 return redirect(request.path)
-        elif action == "save":
-            draft_form = DraftForm(request.POST)
-            if _save_draft(request, report, draft_form):
-                return redirect(request.path)
-        elif action == "submit":
-            submit_form = SubmitForm(request.POST, correction=report.versions.exists())
-            if _submit(request, report, submit_form):
-                return redirect(request.path)
         else:
-            messages.error(request, "请选择要执行的操作")
+            done, draft_form, submit_form = _draft_or_submit(request, report, action)
+            if done:
+                return redirect(request.path)
     context = _report_context(request, report, campaign, month, draft_form, submit_form)
     rows = []
     own = _own(user, city)
