@@ -27,6 +27,7 @@ from cpaudit.registry.services import consulting_agency_save, enterprise_create
 
 from . import data as demo
 from .progress_data import load_progress
+from .reports_data import load_reports
 
 ACTOR_NAME = "load-demo"
 
@@ -68,6 +69,9 @@ def load_demo(*, today: dt.date | None = None) -> LoadResult:
         _load_users(actor, data, agencies, consulting, enterprises, result)
         # Audit progress of the campaigns whose enrolments have none yet (idempotent; see progress_data).
         result.created.update(load_progress(actor, today))
+        active = Campaign.objects.filter(status=Campaign.Status.ACTIVE).order_by("-year").first()
+        if active is not None:
+            result.created["月度报告"] = load_reports(active, today)
     return result
 
 
