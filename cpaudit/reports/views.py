@@ -6,7 +6,7 @@ the user's jurisdiction is a 404 (existence is not disclosed), an action the rol
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import Case, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -391,7 +391,11 @@ def download(request, slug, month, agency_pk, fmt):
         content = found.content
     else:
         content = services.content_for(report)
-    body = _render(content, fmt)
+    try:
+        body = _render(content, fmt)
+    except ImproperlyConfigured as exc:  # no CJK font on this server: say so instead of a 500
+        messages.error(request, str(exc))
+        return redirect(request.path.rsplit("/", 2)[0] + "/")
     suffix = f"（第{content['version']}版）" if content.get("version") else "（草稿）"
     response = HttpResponse(body, content_type=FORMATS[fmt])
     response["Content-Disposition"] = content_disposition_header(True, f"{content['title']}{suffix}.{fmt}")

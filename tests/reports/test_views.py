@@ -308,3 +308,20 @@ def test_returned_report_notification_links_to_the_report(world):
     link = report_link(world.campaign, __import__("datetime").date(2020, 6, 1), world.branch_a)
     assert link.startswith("/reports/") and "2020-06" in link
     assert not Notification.objects.exclude(link="").exclude(link__startswith="/").exists()
+
+
+def test_missing_pdf_font_is_a_message_not_a_server_error(world, client, monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+    from django.urls import reverse
+
+    from cpaudit.org.roles import Role
+    from cpaudit.reports import views
+
+    def no_font(content, fmt):
+        raise ImproperlyConfigured("未找到中文字体")
+
+    monkeypatch.setattr(views, "_render", no_font)
+    client.force_login(world.users[Role.BRANCH_STAFF])
+    url = reverse("reports:download", args=[world.campaign.slug, "2020-06", world.branch_a.pk, "pdf"])
+    response = client.get(url, follow=True)
+    assert response.status_code == 200 and "未找到中文字体" in response.content.decode()
