@@ -5,7 +5,6 @@ import traceback
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 
 from cpaudit.core import clock
@@ -96,8 +95,3 @@ def _handlers():
         autodiscover_modules("jobs_handlers")
         _discovered = True
     return HANDLERS
-
-
-def atomic_enqueue(**kwargs) -> Job:
-    with transaction.atomic():
-        return enqueue(**kwargs)

@@ -13,11 +13,7 @@ from cpaudit.core.errors import PermissionDenied
 
 from .jurisdiction import jurisdiction_of
 from .roles import (
-    ADMIN_ROLES,
-    BRANCH_ROLES,
-    CITY_ROLES,
     GOVERNMENT_ROLES,
-    PROVINCE_ROLES,
     Role,
 )
 
@@ -280,6 +276,3 @@ _SCOPES = {
     "progress.stagetarget": lambda user, qs: qs.filter(campaign__in=_campaign_scope(user, _campaigns())),
     "org.user": _admin_scope,
 }
-
-__all__ = ["ADMIN_ROLES", "BRANCH_ROLES", "CITY_ROLES", "PROVINCE_ROLES", "RULES", "allowed", "check",
-           "get_in_scope", "scope"]
