@@ -39,6 +39,14 @@ class Campaign(models.Model):
                                                   help_text="超过此天数无进展的企业列入停滞清单")
     fee_threshold = models.DecimalField("无/低费与中/高费分界（万元）", max_digits=10, decimal_places=2, default=50,
                                         validators=[MinValueValidator(0)])
+    # 评估/验收 (issue 5). The time limit to apply for 验收 after passing 评估: practice is one year, at
+    # most two; an application outside it must carry an explanation (Table 2 "或有相关说明").
+    acceptance_time_limit_days = models.PositiveSmallIntegerField(
+        "评估通过后申请验收时限（天）", default=365, validators=[MinValueValidator(1), MaxValueValidator(730)])
+    panel_size = models.PositiveSmallIntegerField("专家组人数", default=3,
+                                                  validators=[MinValueValidator(1), MaxValueValidator(15)])
+    panel_min_environment = models.PositiveSmallIntegerField("其中环境专业专家至少（人）", default=1)
+    panel_min_industry = models.PositiveSmallIntegerField("其中行业专业专家至少（人）", default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

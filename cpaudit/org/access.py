@@ -60,6 +60,34 @@ RULES: dict[str, frozenset] = {
     "reports.report.submit": frozenset({Role.BRANCH_LEADER, Role.CITY_LEADER}),
     "reports.report.review": frozenset({Role.CITY_STAFF}),
     "reports.notification.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT, Role.EXPERT},
+    # 评估/验收 applications (authority.md § The application chain). Whether the actor's agency is the
+    # one whose turn it is (the branch, its city, the province, the organizer) is checked by the
+    # service on the application's state; these say which role may ever take the step.
+    "applications.application.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT, Role.EXPERT},
+    "applications.application.prepare": frozenset({Role.ENTERPRISE, Role.CONSULTANT}),
+    "applications.application.submit": frozenset({Role.ENTERPRISE}),
+    "applications.application.branch_review": frozenset({Role.BRANCH_STAFF}),
+    "applications.application.branch_approve": frozenset({Role.BRANCH_LEADER}),
+    "applications.application.city_review": frozenset({Role.CITY_STAFF}),
+    "applications.application.city_approve": frozenset({Role.CITY_LEADER}),
+    "applications.application.province_review": frozenset({Role.PROVINCE_STAFF}),
+    "applications.application.province_approve": frozenset({Role.PROVINCE_LEADER}),
+    "applications.application.organize": STAFF,
+    "applications.application.confirm_result": frozenset({Role.BRANCH_LEADER, Role.CITY_LEADER,
+                                                          Role.PROVINCE_LEADER}),
+    "applications.batch.view": GOVERNMENT_ROLES,
+    "applications.batch.submit": frozenset({Role.BRANCH_LEADER, Role.CITY_LEADER}),
+    "applications.summary.view": GOVERNMENT_ROLES,
+    # The expert pool is the province's and the cities'; branches draw from it for "其他" enterprises.
+    "experts.expert.view": GOVERNMENT_ROLES,
+    "experts.expert.change": frozenset({Role.PROVINCE_STAFF, Role.CITY_STAFF}),
+    "experts.scoresheet.change": frozenset({Role.PROVINCE_STAFF}),
+    "experts.panel.view": GOVERNMENT_ROLES | {Role.EXPERT},
+    "experts.panel.draw": STAFF,
+    "experts.score.submit": frozenset({Role.EXPERT}),
+    # Everyone who takes decisions declares their own ties; the pool's keepers record the experts'.
+    "integrity.declaration.view": GOVERNMENT_ROLES | {Role.EXPERT},
+    "integrity.declaration.submit": GOVERNMENT_ROLES | {Role.EXPERT},
 }
 
 
@@ -83,6 +111,20 @@ ACTION_LABELS = {
     "reports.report.view": "查看月度进度报告", "reports.report.prepare": "起草月度进度报告",
     "reports.report.submit": "审批并报送月度进度报告", "reports.report.review": "接收或退回分局月报",
     "reports.notification.view": "查看站内通知",
+    "applications.application.view": "查看评估/验收申请", "applications.application.prepare": "填写评估/验收申请表",
+    "applications.application.submit": "提交评估/验收申请",
+    "applications.application.branch_review": "填写分局审核意见",
+    "applications.application.branch_approve": "审批同意上报评估/验收申请",
+    "applications.application.city_review": "填写设区市（省管县）初审意见",
+    "applications.application.city_approve": "审批市局初审意见",
+    "applications.application.province_review": "填写省厅审批意见",
+    "applications.application.province_approve": "审批省厅意见",
+    "applications.application.organize": "组织评估/验收", "applications.application.confirm_result": "确认评估/验收结论",
+    "applications.batch.view": "查看评估/验收报送批", "applications.batch.submit": "报送评估/验收申请",
+    "applications.summary.view": "查看评估/验收汇总",
+    "experts.expert.view": "查看专家库", "experts.expert.change": "维护专家库", "experts.scoresheet.change": "维护评分表",
+    "experts.panel.view": "查看专家组", "experts.panel.draw": "抽取专家组", "experts.score.submit": "提交专家评分",
+    "integrity.declaration.view": "查看利益关系申报", "integrity.declaration.submit": "填报利益关系申报",
 }
 
 
@@ -262,7 +304,63 @@ def _admin_scope(user, qs):
     return qs if role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN) else qs.none()
 
 
+def _application_scope(user, qs):
+    """Whoever sees the enrolment sees its applications; an expert only those of the panels it sits on."""
+    if getattr(user, "role", None) == Role.EXPERT:
+        panels = _model("experts", "Panel").objects.filter(is_current=True, members__expert__user_id=user.pk)
+        return qs.filter(pk__in=panels.values("application_id"))
+    q = _enrolment_q(user, "enrolment")
+    return qs.none() if q is None else qs.filter(q)
+
+
+def _applications(user):
+    return _application_scope(user, _model("applications", "Application").objects.all())
+
+
+def _expert_scope(user, qs):
+    role = getattr(user, "role", None)
+    if getattr(user, "is_system", False) or role in GOVERNMENT_ROLES:
+        return qs
+    if role == Role.EXPERT:
+        return qs.filter(user_id=user.pk)
+    return qs.none()
+
+
+def _panel_scope(user, qs):
+    role = getattr(user, "role", None)
+    if getattr(user, "is_system", False):
+        return qs
+    if role == Role.EXPERT:
+        return qs.filter(is_current=True, members__expert__user_id=user.pk).distinct()
+    if role in GOVERNMENT_ROLES:
+        return qs.filter(application__in=_applications(user))
+    return qs.none()
+
+
+def _declaration_scope(user, qs):
+    """Government staff see the experts' declarations and their own; an expert its own."""
+    role = getattr(user, "role", None)
+    if getattr(user, "is_system", False):
+        return qs
+    if role in GOVERNMENT_ROLES:
+        return qs.filter(Q(expert__isnull=False) | Q(user_id=user.pk))
+    if role == Role.EXPERT:
+        return qs.filter(Q(user_id=user.pk) | Q(expert__user_id=user.pk))
+    return qs.none()
+
+
 _SCOPES = {
+    "applications.application": _application_scope,
+    "applications.applicationversion": lambda user, qs: qs.filter(application__in=_applications(user)),
+    "applications.decision": lambda user, qs: qs.filter(application__in=_applications(user)),
+    "applications.batch": lambda user, qs: _report_scope(user, qs),
+    "experts.expert": _expert_scope,
+    "experts.scoresheet": lambda user, qs: qs if getattr(user, "role", None) in GOVERNMENT_ROLES
+    or getattr(user, "is_system", False) else qs.none(),
+    "experts.panel": _panel_scope,
+    "experts.panelmember": lambda user, qs: qs.filter(panel__in=_panel_scope(
+        user, _model("experts", "Panel").objects.all())),
+    "integrity.declaration": _declaration_scope,
     "campaigns.campaign": _campaign_scope,
     "registry.consultingagency": _consulting_scope,
     "core.actionlog": _log_scope,

@@ -26,6 +26,9 @@ INSTALLED_APPS = [
     "cpaudit.campaigns",
     "cpaudit.progress",
     "cpaudit.reports",
+    "cpaudit.integrity",
+    "cpaudit.experts",
+    "cpaudit.applications",
     "cpaudit.jobs",
     "cpaudit.demo",
 ]
