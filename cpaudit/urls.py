@@ -8,4 +8,7 @@ urlpatterns = [
     path("jobs/", include("cpaudit.jobs.urls")),
     path("org/", include("cpaudit.org.urls")),
     path("reports/", include("cpaudit.reports.urls")),
+    path("applications/", include("cpaudit.applications.urls")),
+    path("experts/", include("cpaudit.experts.urls")),
+    path("integrity/", include("cpaudit.integrity.urls")),
 ]

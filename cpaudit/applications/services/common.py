@@ -1,0 +1,185 @@
+"""What every step of the application chain shares: locking, routing (which agency acts next), the
+separation-of-duties and recusal guards, decisions as rows, notifications.
+
+Routing (authority.md § The application chain): the branch is the county agency of the enterprise's
+county; the city level is the branch's supervisor (a 省直管县 is its own city level); the province is
+the city level's supervisor. The organizer follows the management level: 省管 → province, 市管 → city
+level, 其他 → branch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from cpaudit.core import clock
+from cpaudit.core.errors import InvalidState, PermissionDenied
+from cpaudit.org.models import Agency, User
+from cpaudit.org.roles import AgencyKind
+from cpaudit.registry.models import ManagementLevel
+
+from ..models import Application, ApplicationVersion, Decision, Level, Status
+
+BRANCH_KINDS = (AgencyKind.COUNTY, AgencyKind.DIRECT_COUNTY)
+
+
+def is_system(actor) -> bool:
+    return getattr(actor, "is_system", False)
+
+
+def canonical_json(content) -> bytes:
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def sm3_hex(data: bytes) -> str:
+    return hashlib.new("sm3", data).hexdigest()
+
+
+def business_now():
+    """Now, on the business day of clock.today() (equal to server_now() unless the date is pinned)."""
+    import datetime as dt
+
+    now = timezone.localtime(clock.server_now())
+    today = clock.today()
+    if now.date() == today:
+        return now
+    return timezone.make_aware(dt.datetime.combine(today, now.time().replace(tzinfo=None)))
+
+
+def lock(application) -> Application:
+    """Re-read the application under a row lock: the state checked next is the state acted on."""
+    return (Application.objects.select_for_update(of=("self",))
+            .select_related("enrolment", "enrolment__enterprise", "enrolment__consulting_agency", "campaign",
+                            "organizer", "evaluation")
+            .get(pk=application.pk))
+
+
+def require_state(application, *states, what: str) -> None:
+    if application.status not in states:
+        if application.status in (Status.PASSED, Status.FAILED):
+            raise InvalidState(f"该申请已有结论（{application.status_label}），不能{what}", code="already_decided")
+        raise InvalidState(f"该申请当前为“{application.get_status_display()}”，不能{what}"
+                           f"（可能已由他人处理，请刷新页面）", code="wrong_state")
+
+
+# --- routing ---------------------------------------------------------------------------------------
+
+def branch_of(application) -> Agency:
+    county = application.enrolment.enterprise.county_id
+    branch = (Agency.objects.select_related("supervisor", "supervisor__supervisor")
+              .filter(division_id=county, kind__in=BRANCH_KINDS).first())
+    if branch is None:
+        raise InvalidState(f"企业所在县（市、区）（{county}）没有登记生态环境分局，申请无法报送", code="no_branch")
+    return branch
+
+
+def city_of(branch: Agency) -> Agency:
+    if branch.kind == AgencyKind.DIRECT_COUNTY:
+        return branch
+    if branch.supervisor is None:
+        raise InvalidState(f"{branch}没有配置上级单位，申请无法报送市局", code="no_city")
+    return branch.supervisor
+
+
+def province_of(city: Agency) -> Agency:
+    if city.supervisor is None or city.supervisor.kind != AgencyKind.PROVINCE:
+        raise InvalidState(f"{city}没有配置上级省生态环境厅，申请无法报送省厅", code="no_province")
+    return city.supervisor
+
+
+def route(application) -> dict[str, Agency]:
+    branch = branch_of(application)
+    city = city_of(branch)
+    return {"branch": branch, "city": city, "province": province_of(city)}
+
+
+def organizer_for(application) -> tuple[str, Agency]:
+    agencies = route(application)
+    level = application.enrolment.enterprise.management_level
+    if level == ManagementLevel.PROVINCIAL:
+        return Level.PROVINCE, agencies["province"]
+    if level == ManagementLevel.MUNICIPAL:
+        return Level.CITY, agencies["city"]
+    return Level.BRANCH, agencies["branch"]
+
+
+def require_agency(actor, agency: Agency, what: str) -> None:
+    if is_system(actor):
+        raise PermissionDenied(f"{what}须由{agency}的工作人员本人办理")
+    if getattr(actor, "agency_id", None) != agency.pk:
+        raise PermissionDenied(f"只有{agency}的人员可以{what}")
+
+
+def require_not_related(actor, application, what: str) -> None:
+    """Recusal: nobody acts on an enterprise (or its consulting agency) they declared a tie with."""
+    from cpaudit.integrity.conflicts import user_conflict
+
+    enrolment = application.enrolment
+    reason = user_conflict(actor, enrolment.enterprise_id, enrolment.consulting_agency_id)
+    if reason:
+        raise PermissionDenied(f"您已申报与该企业存在利益关系（{reason}），须回避，不能{what}")
+
+
+def require_other_person(actor, earlier: Decision | None, what: str) -> None:
+    """Separation of duties: who wrote the opinion does not approve it."""
+    if earlier is not None and earlier.actor_id == actor.pk:
+        raise PermissionDenied(f"填写意见的经办人不能同时{what}（职责分离）")
+
+
+# --- versions and decisions ------------------------------------------------------------------------
+
+def latest_version(application) -> ApplicationVersion | None:
+    return application.versions.order_by("-number").first()
+
+
+def last_decision(application, step, version=None) -> Decision | None:
+    qs = application.decisions.filter(step=step)
+    if version is not None:
+        qs = qs.filter(version=version)
+    return qs.order_by("-decided_at", "-pk").first()
+
+
+def decide(application, *, actor, step, outcome, opinion="", checks=None) -> Decision:
+    version = latest_version(application)
+    if version is None:
+        raise InvalidState("该申请尚未提交，没有可审核的申请表", code="not_submitted")
+    return Decision.objects.create(
+        application=application, version=version, step=step, outcome=outcome, opinion=opinion,
+        checks=checks or {}, actor=actor, actor_name=actor.full_name or actor.username, agency=actor.agency,
+        decided_at=business_now(),
+    )
+
+
+# --- notifications ---------------------------------------------------------------------------------
+
+def link(application) -> str:
+    return reverse("applications:detail", args=[application.pk])
+
+
+def notify(users, application, text: str, key: str) -> None:
+    """An in-app message to each user, once per key (the reports app owns the Notification model)."""
+    from cpaudit.reports.models import Notification
+
+    text = text[:300]
+    for user in users:
+        Notification.objects.get_or_create(user=user, key=f"{key}:{user.pk}"[:120],
+                                           defaults={"text": text, "link": link(application)})
+
+
+def agency_users(agency: Agency, roles) -> list[User]:
+    return list(User.objects.filter(agency=agency, role__in=sorted(roles), is_active=True))
+
+
+def enterprise_users(application) -> list[User]:
+    return list(User.objects.filter(enterprise_id=application.enrolment.enterprise_id, is_active=True))
+
+
+def after_commit_checkpoint() -> None:
+    """A frozen form is an issued document: vouch for the log once the entry is committed."""
+    from cpaudit.core.checkpoint import write_checkpoint
+
+    transaction.on_commit(lambda: write_checkpoint(reason="document"))
