@@ -123,8 +123,9 @@ def within_time_limit(campaign, passed: dt.date | None, day: dt.date | None) -> 
     return (day - passed).days <= campaign.acceptance_time_limit_days
 
 
-def prefill(enrolment, kind: str, *, today: dt.date, evaluation=None) -> dict:
-    """A new form: everything the registry and the enrolment already know."""
+def prefill(enrolment, kind: str, *, today: dt.date, evaluation=None, audit_end: dt.date | None = None) -> dict:
+    """A new form: everything the registry and the enrolment already know. 完成审核时间 is the
+    enrolment's end date, else `audit_end` (the day the report sent to 评估, step 27, was completed)."""
     e, campaign = enrolment.enterprise, enrolment.campaign
     common = {
         "application_date": today.isoformat(), "address": e.address, "legal_representative": e.legal_representative,
@@ -137,7 +138,7 @@ def prefill(enrolment, kind: str, *, today: dt.date, evaluation=None) -> dict:
                 "document_number": campaign.document_number, "audit_round": enrolment.audit_round,
                 "mode": enrolment.mode,
                 "consulting_agency": enrolment.consulting_agency.name if enrolment.consulting_agency_id else "",
-                "start_date": _iso(enrolment.start_date), "end_date": _iso(enrolment.end_date),
+                "start_date": _iso(enrolment.start_date), "end_date": _iso(enrolment.end_date or audit_end),
                 "enterprise_type": enrolment.enterprise_type,
                 "has_deadline_project": enrolment.has_deadline_project,
                 "deadline_project_done": enrolment.deadline_project_done,
@@ -191,10 +192,11 @@ def _parse(f: Field, raw):
 
 
 def clean(kind: str, raw: dict) -> tuple[dict, dict]:
-    """(values, errors) from submitted input; registry-bound fields are not taken from input."""
+    """(values, errors) from submitted input: the fields present in `raw` (an absent key keeps its
+    value; an empty one clears it). Registry-bound fields are never taken from input."""
     values, errors = {}, {}
     for f in FIELDS[kind]:
-        if f.registry:
+        if f.registry or f.key not in raw:
             continue
         value, error = _parse(f, raw.get(f.key))
         if error:

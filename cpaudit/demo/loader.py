@@ -27,6 +27,7 @@ from cpaudit.registry.services import consulting_agency_save, enterprise_create
 
 from . import data as demo
 from .progress_data import load_progress
+from .applications_data import load_applications
 from .reports_data import load_reports
 
 ACTOR_NAME = "load-demo"
@@ -72,6 +73,7 @@ def load_demo(*, today: dt.date | None = None) -> LoadResult:
         active = Campaign.objects.filter(status=Campaign.Status.ACTIVE).order_by("-year").first()
         if active is not None:
             result.created["月度报告"] = load_reports(active, today)
+            result.created["评估/验收申请"] = load_applications(actor, active, today)
     return result
 
 
@@ -130,7 +132,9 @@ def _campaign_plans(data: demo.DemoData, today: dt.date) -> list[dict]:
     counties = demo.campaign_counties()
     current = {
         "slug": f"byd{today.year}", "year": today.year, "close": False, "counties": counties,
-        "document_number": demo.HISTORY_DOCUMENT_NUMBER if today.year == demo.HISTORY_YEAR else "",
+        # A list without its 省级文号 cannot fill Table 1; the current demo list's number is made up.
+        "document_number": demo.HISTORY_DOCUMENT_NUMBER if today.year == demo.HISTORY_YEAR
+        else f"冀环办字函〔{today.year}〕36号（演示）",
         "enrolments": [_dated(e, today) for e in data.current_enrolments],
     }
     if today.year == demo.HISTORY_YEAR:

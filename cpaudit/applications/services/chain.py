@@ -115,7 +115,11 @@ def application_decide(*, actor, application: Application, step: str, outcome: s
     if outcome not in Outcome.values:
         raise InvalidState("请选择“同意”或“退回”", code="wrong_outcome")
     opinion = (opinion or "").strip()
-    checked = _clean_checks(application.kind, checks) if step == Step.BRANCH_REVIEW else {}
+    checked = {}
+    if step == Step.BRANCH_REVIEW:
+        # Agreeing needs both checks answered; a return keeps whatever the reviewer ticked.
+        checked = _clean_checks(application.kind, checks) if outcome == Outcome.AGREE else \
+            {k: v for k, v in (checks or {}).items() if v in (True, False)}
     if outcome == Outcome.RETURN:
         if not opinion:
             raise InvalidState("退回须填写原因", code="reason_required")

@@ -19,7 +19,7 @@ from cpaudit.core.logdisplay import register
 from cpaudit.org import access
 from cpaudit.progress.models import StepRecord
 from cpaudit.progress.services.derived import completed_through, eligible_for_evaluation
-from cpaudit.progress.steps import FINAL_STEP
+from cpaudit.progress.steps import EVALUATION_STEP, FINAL_STEP
 
 from .. import formspec
 from ..models import EDITABLE, Application, ApplicationVersion, Kind, Status
@@ -99,7 +99,9 @@ def application_start(*, actor, enrolment: Enrolment, kind: str) -> Application:
     evaluation = passed_evaluation(enrolment) if kind == Kind.ACCEPTANCE else None
     application = Application(campaign=enrolment.campaign, enrolment=enrolment, kind=kind, evaluation=evaluation,
                               prepared_by=None if is_system(actor) else actor)
-    application.form_data = formspec.prefill(enrolment, kind, today=today, evaluation=evaluation)
+    report = StepRecord.objects.filter(enrolment=enrolment, step_id=EVALUATION_STEP).first()
+    application.form_data = formspec.prefill(enrolment, kind, today=today, evaluation=evaluation,
+                                             audit_end=report.completion_date if report else None)
     try:
         with transaction.atomic():
             application.save()

@@ -1,0 +1,294 @@
+"""Demo 评估/验收 applications: the current campaign holds applications in every state of the chain,
+so each demo account finds something to do on `make run` (待办) and the summaries have numbers.
+
+Everything goes through the services, as the people concerned would act, with the business clock set
+back a few days per step (`clock.frozen`). Branches without demo accounts, enterprises without one and
+the pool's experts act through accounts created here with no usable password: they appear as names on
+decisions and scores, nobody logs in as them.
+
+The plan (`EVALUATION_TARGETS`, `ACCEPTANCE_TARGETS`) is matched, in order, to the enrolments eligible
+for 评估 (steps 1–27 completed) and for 验收 (all 35 steps), sorted by county and name, so a re-run of
+`load-demo` on an empty database gives the same picture. Idempotent: nothing is written when the
+campaign already has applications.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+
+from cpaudit.applications import services
+from cpaudit.applications.models import Application, Kind, Outcome, Status, Step
+from cpaudit.campaigns.models import Enrolment
+from cpaudit.core import clock
+from cpaudit.experts import services as experts
+from cpaudit.experts.models import Expert
+from cpaudit.org.models import Agency, User
+from cpaudit.org.roles import Role
+from cpaudit.org.services import user_create
+from cpaudit.progress.models import StepRecord
+from cpaudit.progress.services.derived import completed_through, eligible_for_evaluation
+
+# Where each application stops (the chain's order); "failed" / "passed" go through the panel.
+EVALUATION_TARGETS = [
+    Status.BRANCH_REVIEW, Status.RETURNED, Status.BRANCH_APPROVAL, Status.BRANCH_BATCH, Status.CITY_REVIEW,
+    Status.CITY_APPROVAL, Status.CITY_BATCH, Status.PROVINCE_APPROVAL, Status.DRAFT, Status.ORGANIZING,
+]
+# Enterprises with all 35 steps: 评估 passed (or failed: "evaluation_failed"), then 验收 stopping at
+# these states. Together the two lists hold every state of the chain.
+ACCEPTANCE_TARGETS = [Status.PASSED, Status.FAILED, Status.RESULT_PENDING, Status.ORGANIZING,
+                      Status.PROVINCE_REVIEW, "evaluation_failed", Status.DRAFT]
+ORDER = [Status.BRANCH_REVIEW, Status.BRANCH_APPROVAL, Status.BRANCH_BATCH, Status.CITY_REVIEW,
+         Status.CITY_APPROVAL, Status.CITY_BATCH, Status.PROVINCE_REVIEW, Status.PROVINCE_APPROVAL,
+         Status.ORGANIZING, Status.RESULT_PENDING, Status.PASSED]
+EXPERTS = [
+    ("王建国", "河北省环境科学研究院", "研究员", "environment"), ("李秀英", "河北大学化学与材料科学学院", "教授", "industry"),
+    ("张志强", "河北省节能监察监测中心", "高级工程师", "energy"), ("刘海燕", "保定市环境监测站", "高级工程师", "environment"),
+    ("陈立新", "河北省轻工业设计研究院", "正高级工程师", "industry"), ("杨文军", "华北电力大学环境学院", "副教授", "environment"),
+    ("赵丽华", "河北省纺织工业研究所", "高级工程师", "industry"), ("黄晓东", "河北工业大学能源学院", "教授", "energy"),
+    ("周敏", "河北省生态环境科学研究院", "高级工程师", "environment"), ("吴卫东", "石家庄制药集团技术中心（退休）", "正高级工程师", "industry"),
+    ("徐红梅", "河北省皮革工业协会", "高级工程师", "industry"), ("孙国庆", "河北科技大学环境学院", "教授", "environment"),
+]
+RETURN_REASON = "申请表“企业类型”与环评批复不一致，请核实后重新提交"
+STEP_DAYS = 1  # days between two steps of one application
+
+
+@dataclass
+class Cast:
+    """Who acts for whom: found among the demo accounts, else created without a usable password."""
+
+    actor: object
+
+    def user(self, username: str, role: str, full_name: str, **links) -> User:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, role=role, full_name=full_name, is_demo=True,
+                        password=make_password(None), **links)
+            user_create(actor=self.actor, user=user)
+        return user
+
+    def enterprise_user(self, enterprise) -> User:
+        existing = User.objects.filter(enterprise=enterprise, role=Role.ENTERPRISE, is_active=True).order_by("pk")
+        return existing.first() or self.user(f"demo_ent_{enterprise.pk}", Role.ENTERPRISE, enterprise.contact_person
+                                             or "企业经办人", enterprise=enterprise)
+
+    def agency_user(self, agency: Agency, role: str) -> User:
+        found = User.objects.filter(agency=agency, role=role, is_active=True, is_inspector=False).order_by("pk").first()
+        if found:
+            return found
+        name = agency.section_chief_name if role.endswith("staff") else agency.deputy_name
+        return self.user(f"demo_{role}_{agency.pk}", role, name or "经办人", agency=agency)
+
+
+def _ensure_pool(actor, cast: Cast) -> list[Expert]:
+    pool = list(Expert.objects.order_by("pk"))
+    if pool:
+        return pool
+    logins = list(User.objects.filter(role=Role.EXPERT, is_demo=True).order_by("username"))
+    for n, (name, employer, title, speciality) in enumerate(EXPERTS):
+        user = logins[n] if n < len(logins) else cast.user(f"demo_expert_{n + 1:02d}", Role.EXPERT, name)
+        if n < len(logins):
+            name = user.full_name or name
+        data = {"name": name, "employer": employer, "title": title, "environment": speciality == "environment",
+                "energy": speciality == "energy", "industry": speciality == "industry", "user": user}
+        if speciality == "energy":
+            data["environment"] = True  # energy experts double as environment experts in practice
+        pool.append(experts.expert_save(actor=actor, data=data))
+    return pool
+
+
+def _eligible(campaign) -> tuple[list[Enrolment], list[Enrolment]]:
+    """(eligible for 评估 only, completed all 35 steps), sorted by county and name."""
+    evaluation, complete = [], []
+    enrolments = (Enrolment.objects.filter(campaign=campaign).select_related("enterprise", "campaign")
+                  .order_by("enterprise__county_id", "enterprise__name"))
+    records: dict[int, list] = {}
+    for r in StepRecord.objects.filter(enrolment__campaign=campaign).only("enrolment_id", "step_id", "status"):
+        records.setdefault(r.enrolment_id, []).append(r)
+    for enrolment in enrolments:
+        rows = records.get(enrolment.pk, [])
+        if completed_through(rows, 35):
+            complete.append(enrolment)
+        elif eligible_for_evaluation(rows):
+            evaluation.append(enrolment)
+    return evaluation, complete
+
+
+class Walker:
+    """Moves applications along the chain in waves, so a branch's and a city's batches hold several."""
+
+    def __init__(self, cast: Cast, day: dt.date):
+        self.cast, self.day = cast, day
+
+    def tick(self):
+        self.day += dt.timedelta(days=STEP_DAYS)
+        return clock.frozen(self.day)
+
+    def start(self, enrolment, kind) -> Application:
+        user = self.cast.enterprise_user(enrolment.enterprise)
+        with clock.frozen(self.day):
+            return services.application_start(actor=user, enrolment=enrolment, kind=kind)
+
+    def submit(self, app):
+        with clock.frozen(self.day):
+            services.application_submit(actor=self.cast.enterprise_user(app.enrolment.enterprise), application=app)
+
+    def decide(self, app, step, role, outcome=Outcome.AGREE, opinion=""):
+        agencies = services.route(app)
+        agency = {"branch": agencies["branch"], "city": agencies["city"],
+                  "province": agencies["province"]}[services.STEPS[step].agency]
+        checks = {"materials_complete": True, "facts_true": True} if app.kind == Kind.EVALUATION else \
+            {"materials_complete": True, "options_match": True}
+        services.application_decide(actor=self.cast.agency_user(agency, role), application=app, step=step,
+                                    outcome=outcome, opinion=opinion or OPINIONS.get(step, ""),
+                                    checks=checks if step == Step.BRANCH_REVIEW else None)
+
+    def organize(self, app, target):
+        """Draw the panel, let the experts score (all of them, or one when stopping in ORGANIZING),
+        propose and confirm."""
+        staff = self.cast.agency_user(app.organizer, _staff_role(app.organizer))
+        leader = self.cast.agency_user(app.organizer, _leader_role(app.organizer))
+        panel = experts.panel_draw(actor=staff, application=app)
+        experts.panel_meeting_save(actor=staff, panel=panel, meeting_date=self.day,
+                                   meeting_place=f"{app.organizer}会议室", opinion="")
+        members = list(panel.members.select_related("expert__user").order_by("order"))
+        fail = target == Status.FAILED
+        sheet = panel.sheet
+        items = list(sheet.items.order_by("order"))
+        for n, member in enumerate(members):
+            if target == Status.ORGANIZING and n >= 1:
+                break
+            ratio = 0.5 if fail else 0.78 + 0.04 * n
+            points = {str(i.pk): str(round(float(i.max_points) * ratio, 1)) for i in items if not i.is_veto}
+            experts.score_submit(actor=member.expert.user, member=member, points=points, vetoes=[],
+                                 opinion="审核过程规范，方案可行。" if not fail else "物料平衡数据不实，方案缺乏可行性分析。")
+        if target == Status.ORGANIZING:
+            return
+        opinion = ("专家组认为该企业清洁生产审核程序规范、方案可行，同意通过。" if not fail else
+                   "专家组认为该企业审核基础数据不实，中/高费方案可行性分析不足，不予通过。")
+        services.application_result_propose(actor=staff, application=app, opinion=opinion)
+        if target == Status.RESULT_PENDING:
+            return
+        services.application_result_confirm(actor=leader, application=app, outcome=Outcome.AGREE)
+
+
+OPINIONS = {
+    Step.CITY_REVIEW: "经初审，该企业清洁生产审核资料齐全、情况属实，同意上报。",
+    Step.PROVINCE_REVIEW: "同意组织清洁生产审核评估（验收）。",
+}
+
+
+def _staff_role(agency) -> str:
+    return {"province": Role.PROVINCE_STAFF, "city": Role.CITY_STAFF}.get(agency.kind, Role.BRANCH_STAFF)
+
+
+def _leader_role(agency) -> str:
+    return {"province": Role.PROVINCE_LEADER, "city": Role.CITY_LEADER}.get(agency.kind, Role.BRANCH_LEADER)
+
+
+def _reload(app) -> Application:
+    return Application.objects.select_related("enrolment__enterprise", "campaign", "organizer").get(pk=app.pk)
+
+
+def _advance(walker: Walker, plans: list[tuple[Application, str]]) -> None:
+    """Move every application one state at a time until it reaches its target (waves: batches group
+    every application of one branch or city that is waiting at that moment)."""
+    for state in ORDER:
+        with walker.tick():
+            movers = [(_reload(a), t) for a, t in plans]
+            movers = [(a, t) for a, t in movers if _needs(a, t, state)]
+            _move(walker, movers, state)
+
+
+def _needs(app, target, state) -> bool:
+    if app.status in (Status.PASSED, Status.FAILED, Status.RETURNED, Status.DRAFT):
+        return False
+    return ORDER.index(app.status) < ORDER.index(state) <= ORDER.index(_rank(target)) and \
+        ORDER.index(app.status) == ORDER.index(state) - 1
+
+
+def _rank(target) -> str:
+    return Status.PASSED if target in (Status.PASSED, Status.FAILED) else target
+
+
+def _move(walker, movers, state) -> None:
+    steps = {Status.BRANCH_APPROVAL: (Step.BRANCH_REVIEW, Role.BRANCH_STAFF),
+             Status.BRANCH_BATCH: (Step.BRANCH_APPROVAL, Role.BRANCH_LEADER),
+             Status.CITY_APPROVAL: (Step.CITY_REVIEW, Role.CITY_STAFF),
+             Status.CITY_BATCH: (Step.CITY_APPROVAL, Role.CITY_LEADER),
+             Status.PROVINCE_APPROVAL: (Step.PROVINCE_REVIEW, Role.PROVINCE_STAFF),
+             Status.ORGANIZING: (Step.PROVINCE_APPROVAL, Role.PROVINCE_LEADER)}
+    if state in steps:
+        step, role = steps[state]
+        for app, target in movers:
+            walker.decide(app, step, role)
+            if state == Status.ORGANIZING and target == Status.ORGANIZING:
+                walker.organize(_reload(app), target)  # panel drawn, one score in
+    elif state in (Status.CITY_REVIEW, Status.PROVINCE_REVIEW):
+        groups: dict[tuple, list] = {}
+        for app, _ in movers:
+            agencies = services.route(app)
+            if app.status == Status.CITY_REVIEW:  # 定州: no letter to itself
+                continue
+            sender = agencies["branch"] if state == Status.CITY_REVIEW else agencies["city"]
+            groups.setdefault((sender.pk, app.kind), []).append(app)
+        for (sender_pk, kind), apps in groups.items():
+            sender = Agency.objects.get(pk=sender_pk)
+            role = Role.BRANCH_LEADER if state == Status.CITY_REVIEW else Role.CITY_LEADER
+            services.batch_submit(actor=walker.cast.agency_user(sender, role), campaign=apps[0].campaign,
+                                  kind=kind, applications=apps)
+    elif state == Status.RESULT_PENDING:
+        for app, target in movers:
+            walker.organize(app, target)
+
+
+def _ready_day(enrolments, step: int) -> dt.date | None:
+    """The day after the last of these enrolments completed `step` (an application cannot predate it)."""
+    days = StepRecord.objects.filter(enrolment__in=enrolments, step_id=step).values_list("completion_date", flat=True)
+    days = [d for d in days if d]
+    return max(days) + dt.timedelta(days=1) if days else None
+
+
+def load_applications(actor, campaign, today: dt.date) -> int:
+    """Idempotent: nothing is written when the campaign already has applications."""
+    if Application.objects.filter(campaign=campaign).exists():
+        return 0
+    cast = Cast(actor)
+    _ensure_pool(actor, cast)
+    for_evaluation, complete = _eligible(campaign)
+    complete = complete[:len(ACCEPTANCE_TARGETS)]
+    for_evaluation = for_evaluation[:len(EVALUATION_TARGETS)]
+    span = dt.timedelta(days=STEP_DAYS * (len(ORDER) + 1))
+    # Phase 1 for the complete enterprises: their 评估 passes (one fails), then 验收.
+    walker = Walker(cast, _ready_day(complete, 35) or today - 2 * span)
+    evaluations = []
+    for enrolment, target in zip(complete, ACCEPTANCE_TARGETS, strict=False):
+        app = walker.start(enrolment, Kind.EVALUATION)
+        walker.submit(app)
+        evaluations.append((app, Status.FAILED if target == "evaluation_failed" else Status.PASSED))
+    _advance(walker, evaluations)
+    acceptances = []
+    for (evaluation, _), target in zip(evaluations, ACCEPTANCE_TARGETS, strict=False):
+        if target == "evaluation_failed":
+            continue
+        app = walker.start(evaluation.enrolment, Kind.ACCEPTANCE)
+        if target != Status.DRAFT:
+            walker.submit(app)
+            acceptances.append((app, target))
+    # 评估 of the others, stopping along the chain.
+    walker.day = max(walker.day, _ready_day(for_evaluation, 27) or walker.day)
+    plans = []
+    for enrolment, target in zip(for_evaluation, EVALUATION_TARGETS, strict=False):
+        app = walker.start(enrolment, Kind.EVALUATION)
+        if target == Status.DRAFT:
+            continue
+        walker.submit(app)
+        if target == Status.RETURNED:
+            walker.decide(_reload(app), Step.BRANCH_REVIEW, Role.BRANCH_STAFF, outcome=Outcome.RETURN,
+                          opinion=RETURN_REASON)
+            continue
+        plans.append((app, target))
+    _advance(walker, acceptances + plans)
+    return Application.objects.filter(campaign=campaign).count()
