@@ -66,6 +66,8 @@ def is_late(application, today: dt.date) -> bool:
     """Phase 1 (评估) ends on the evaluation deadline, phase 2 (验收) on the acceptance deadline:
     late = decided after it, or still undecided once it has passed."""
     due = deadline(application.campaign, application.kind)
+    if application.submitted_at is None:
+        return False  # never submitted: not an application yet (the summary does not count it either)
     if application.status in FINAL:
         return application.result_date is not None and application.result_date > due
     return today > due
@@ -150,7 +152,8 @@ def _units(by_province: bool) -> dict[str, tuple[str, str]]:
     for branch in Agency.objects.filter(kind__in=[AgencyKind.COUNTY, AgencyKind.DIRECT_COUNTY]).select_related(
             "supervisor", "division"):
         if branch.kind == AgencyKind.DIRECT_COUNTY or branch.supervisor is None:
-            units[branch.division_id] = (branch.division_id, branch.division.name)
+            # The province's rows name city-level agencies; a 省直管县 is its own.
+            units[branch.division_id] = (branch.division_id, branch.name if by_province else branch.division.name)
         elif by_province:
             units[branch.division_id] = (branch.supervisor.division_id, branch.supervisor.name)
         else:

@@ -16,6 +16,14 @@ def nav_items(request) -> dict:
         items.append(("campaigns:campaign_list", "审核批次", None))
     if allowed(user, "reports.report.view"):
         items.append(("reports:index", "月度报告", None))
+    if allowed(user, "applications.application.view"):
+        items.append(("applications:index", "评估验收", None))
+    if allowed(user, "experts.expert.view"):
+        items.append(("experts:expert_list", "专家库", None))
+    if allowed(user, "experts.score.submit"):
+        items.append(("experts:my_tasks", "我的评审任务", None))
+    if allowed(user, "integrity.declaration.submit"):
+        items.append(("integrity:my_declaration", "利益关系申报", None))
     if allowed(user, "registry.consultingagency.view"):
         items.append(("registry:consulting_list", "咨询机构", None))
     if allowed(user, "org.agency.view"):

@@ -26,8 +26,8 @@ from cpaudit.registry.models import ConsultingAgency, Enterprise
 from cpaudit.registry.services import consulting_agency_save, enterprise_create
 
 from . import data as demo
-from .progress_data import load_progress
 from .applications_data import load_applications
+from .progress_data import load_progress
 from .reports_data import load_reports
 
 ACTOR_NAME = "load-demo"

@@ -3,7 +3,7 @@
 A panel is drawn at random from the eligible experts (active, free of declared ties with the
 enterprise and its consulting agency); the draw's seed, the eligible list and its SM3 digest are kept
 on the panel and in the log, so the draw can be re-run and checked. Each member scores on the
-campaign's score sheet; the panel's result is derived (sheets.py), the organizer confirms it.
+campaign's score sheet; the panel's result is derived (outcome.py), the organizer confirms it.
 """
 
 from django.conf import settings
@@ -95,6 +95,9 @@ class Panel(models.Model):
     rule = models.JSONField("抽取规则")
     seed = models.CharField("随机种子", max_length=64)
     eligible_ids = models.JSONField("可抽取专家")
+    # The specialities the draw relied on ({"environment": [ids], "industry": [ids]}), frozen with the
+    # list: a later change to an expert's record must not change what a replay of this draw yields.
+    eligible_pools = models.JSONField("可抽取专家专业", default=dict)
     eligible_digest = models.CharField("可抽取名单SM3", max_length=64)
     excluded = models.JSONField("回避专家", default=list, help_text="[{id, reason}]")
     drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

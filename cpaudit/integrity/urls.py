@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "integrity"
-urlpatterns: list = []
+urlpatterns = [
+    path("mine/", views.my_declaration, name="my_declaration"),
+    path("experts/<int:pk>/", views.expert_declaration, name="expert_declaration"),
+]

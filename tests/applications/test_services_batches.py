@@ -7,9 +7,9 @@ from cpaudit.applications.models import Application, Batch, Kind, Level, Status
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.models import ActionLog
 from cpaudit.org.roles import Role
+from tests.factories import make_user
 
 from .conftest import Chain, complete_steps, enrolment_of, reload
-from tests.factories import make_user
 
 
 def _two(world, chain):

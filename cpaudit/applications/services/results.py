@@ -16,7 +16,8 @@ from cpaudit.core.logdisplay import register
 from cpaudit.org import access
 from cpaudit.org.roles import Role
 from cpaudit.progress.models import ReviewStatus, StepRecord, StepStatus
-from cpaudit.progress.steps import EVALUATION_STEP
+from cpaudit.progress.services.derived import completed_deliverables_after
+from cpaudit.progress.steps import EVALUATION_STEP, step
 
 from ..models import RESULT_LABELS, Application, Decision, Kind, Outcome, Status, Step
 from .common import (
@@ -111,12 +112,17 @@ def application_result_confirm(*, actor, application: Application, outcome: str,
 
 def _reopen_audit(application) -> list[int]:
     """A failed 评估: the report sent to 评估 (step 27) is reopened, so the enterprise redoes the audit
-    from there and applies again once it is completed."""
-    record = (StepRecord.objects.select_for_update().filter(enrolment_id=application.enrolment_id,
-                                                            step_id=EVALUATION_STEP).first())
-    if record is None:
-        return []
-    record.status, record.completion_date = StepStatus.IN_PROGRESS, None
-    record.review, record.review_reason = ReviewStatus.NONE, REOPEN_REASON
-    record.save(update_fields=["status", "completion_date", "review", "review_reason"])
-    return [EVALUATION_STEP]
+    from there and applies again once it is completed. A later deliverable already completed (step 35)
+    stands on it and is reopened with it (the progress rules: a deliverable needs every earlier stage)."""
+    records = list(StepRecord.objects.select_for_update().filter(enrolment_id=application.enrolment_id))
+    stage = step(EVALUATION_STEP).stage
+    numbers = {EVALUATION_STEP, *completed_deliverables_after(records, stage)}
+    reopened = []
+    for record in sorted(records, key=lambda r: r.step_id):
+        if record.step_id not in numbers or record.status == StepStatus.NOT_STARTED:
+            continue
+        record.status, record.completion_date = StepStatus.IN_PROGRESS, None
+        record.review, record.review_reason = ReviewStatus.NONE, REOPEN_REASON
+        record.save(update_fields=["status", "completion_date", "review", "review_reason"])
+        reopened.append(record.step_id)
+    return reopened

@@ -52,8 +52,8 @@ def eligible_for_evaluation(records: Iterable) -> bool:
 
 
 def eligible_for_acceptance(records: Iterable, evaluation_passed: bool) -> bool:
-    """All 35 steps completed and 评估 passed: the enterprise may apply for 验收. Evaluation results come
-    with the applications (a later issue); until then callers pass False."""
+    """All 35 steps completed and 评估 passed (an application of the enrolment, see cpaudit.applications):
+    the enterprise may apply for 验收."""
     return bool(evaluation_passed) and completed_through(records, FINAL_STEP)
 
 

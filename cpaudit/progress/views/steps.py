@@ -41,6 +41,12 @@ def _can(user, action: str, campaign) -> bool:
     return access.allowed(user, action) and campaign.status == Campaign.Status.ACTIVE
 
 
+def _passed_evaluation(enrolment) -> bool:
+    from cpaudit.applications.models import Application, Kind, Status
+
+    return Application.objects.filter(enrolment=enrolment, kind=Kind.EVALUATION, status=Status.PASSED).exists()
+
+
 @domain_view
 def enrolment_progress(request, pk):
     """The enterprise's timeline: 35 steps by stage, reached stage, completion, time nodes, eligibility.
@@ -69,8 +75,7 @@ def enrolment_progress(request, pk):
         "reached": reached, "reached_name": stages()[reached - 1].name if reached else "",
         "behind": sorted(behind), "today": today,
         "eligible_evaluation": derived.eligible_for_evaluation(records),
-        # 评估 results come with the applications (a later issue): nobody has passed yet.
-        "eligible_acceptance": derived.eligible_for_acceptance(records, evaluation_passed=False),
+        "eligible_acceptance": derived.eligible_for_acceptance(records, evaluation_passed=_passed_evaluation(enrolment)),
         "can_record": _can(request.user, "progress.step.record", campaign),
         "pending": sum(1 for r in records if r.review == ReviewStatus.PENDING),
     })

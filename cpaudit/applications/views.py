@@ -1,0 +1,179 @@
+"""The applications a user works from (index: what awaits me, every application in scope with filters;
+for the enterprise side, what each active enrolment may apply for) and one application's page.
+
+Views read through selectors and change things only through cpaudit.applications.services; an
+application outside the user's scope is a 404 (existence is not disclosed), an action the role may not
+take a 403 (domain_view). The index runs a fixed number of queries whatever the number of applications
+(tests/applications/test_views_index.py).
+"""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Case, F, Q, When
+from django.shortcuts import redirect, render
+
+from cpaudit.campaigns.models import Campaign, Enrolment
+from cpaudit.core import clock
+from cpaudit.core.views import domain_view
+from cpaudit.org import access
+from cpaudit.org.models import Agency, Division
+from cpaudit.org.roles import AgencyKind, Role
+
+from . import selectors, services, views_chain
+from .forms import SORTS, FilterForm
+from .models import EDITABLE, FINAL, IN_CHAIN, Application, Kind, Status
+
+TODO_LIMIT = 50
+BRANCH_KINDS = (AgencyKind.COUNTY, AgencyKind.DIRECT_COUNTY)
+PROVINCE_ROLES = (Role.PROVINCE_STAFF, Role.PROVINCE_LEADER)
+STATUS_BADGES = {Status.RETURNED: "bad", Status.FAILED: "bad", Status.PASSED: "",
+                 Status.DRAFT: "", Status.RESULT_PENDING: "warn"}
+
+
+def campaigns_of(user):
+    return access.scope(user, Campaign.objects.all()).order_by("-year", "slug")
+
+
+def badge(application) -> str:
+    return STATUS_BADGES.get(application.status, "warn" if application.status in IN_CHAIN else "")
+
+
+def query_without(request, *drop: str) -> str:
+    query = request.GET.copy()
+    for key in ("page", *drop):
+        query.pop(key, None)
+    return query.urlencode()
+
+
+def city_units():
+    """City-level agencies (a city, a 省直管县) with the counties they report for, as selectors.summary
+    groups them for the province: one query."""
+    units: dict[str, dict] = {}
+    for branch in Agency.objects.filter(kind__in=BRANCH_KINDS).select_related("supervisor"):
+        unit = branch if branch.kind == AgencyKind.DIRECT_COUNTY or branch.supervisor is None else branch.supervisor
+        entry = units.setdefault(unit.division_id, {"agency": unit, "counties": []})
+        entry["counties"].append(branch.division_id)
+    return units
+
+
+# --- the index -------------------------------------------------------------------------------------
+
+def _filtered(user, data: dict, today, units):
+    qs = selectors.applications(user)
+    if data.get("q"):
+        text = data["q"].strip()
+        qs = qs.filter(Q(enrolment__enterprise__name__icontains=text) | Q(enrolment__enterprise__uscc__icontains=text))
+    if data.get("campaign"):
+        qs = qs.filter(campaign__slug=data["campaign"])
+    if data.get("kind"):
+        qs = qs.filter(kind=data["kind"])
+    status = data.get("status")
+    if status == "applied":
+        qs = qs.filter(submitted_at__isnull=False)
+    elif status == "drafting":
+        qs = qs.filter(submitted_at__isnull=True)
+    elif status == "in_review":
+        qs = qs.filter(status__in=IN_CHAIN)
+    elif status == "pending":
+        qs = qs.filter(submitted_at__isnull=False).exclude(status__in=FINAL)
+    elif status:
+        qs = qs.filter(status=status)
+    if data.get("county"):
+        qs = qs.filter(enrolment__enterprise__county_id=data["county"])
+    if data.get("city"):
+        qs = qs.filter(enrolment__enterprise__county_id__in=units.get(data["city"], {}).get("counties", []))
+    if data.get("management_level"):
+        qs = qs.filter(enrolment__enterprise__management_level=data["management_level"])
+    if data.get("late"):
+        # selectors.is_late in SQL: decided after the phase's deadline, or undecided once it passed.
+        due = Case(When(kind=Kind.EVALUATION, then=F("campaign__evaluation_deadline")),
+                   default=F("campaign__acceptance_deadline"))
+        qs = qs.annotate(due=due).filter(Q(status__in=FINAL, result_date__gt=F("due"))
+                                         | (~Q(status__in=FINAL) & Q(due__lt=today)))
+    if data.get("sort") in SORTS:
+        qs = qs.order_by(*SORTS[data["sort"]])
+    return qs
+
+
+def _todo(user):
+    items = list(selectors.todo(user)[:TODO_LIMIT + 1])
+    for application in items:
+        application.action_label = views_chain.todo_label(user, application)
+        application.badge = badge(application)
+    return items[:TODO_LIMIT], len(items) > TODO_LIMIT
+
+
+def _enrolment_rows(user):
+    """The enterprise side: each active enrolment with its 评估 and 验收 (the open application, or whether
+    one may be started and why not)."""
+    if getattr(user, "role", None) not in (Role.ENTERPRISE, Role.CONSULTANT):
+        return []
+    enrolments = list(access.scope(user, Enrolment.objects.filter(campaign__status=Campaign.Status.ACTIVE))
+                      .select_related("enterprise", "campaign").order_by("enterprise__name"))
+    open_apps = {(a.enrolment_id, a.kind): a for a in access.scope(
+        user, Application.objects.filter(enrolment__in=enrolments).exclude(status=Status.FAILED))}
+    may_prepare = access.allowed(user, "applications.application.prepare")
+    rows = []
+    for enrolment in enrolments:
+        cells = []
+        for kind, label in Kind.choices:
+            application = open_apps.get((enrolment.pk, kind))
+            cell = {"kind": kind, "label": label, "application": application}
+            if application is None:
+                ok, why = services.eligibility(enrolment, kind)
+                cell.update(ok=ok, why=why, can_start=ok and may_prepare)
+            else:
+                cell.update(badge=badge(application),
+                            editable=application.status in EDITABLE and may_prepare)
+            cells.append(cell)
+        rows.append({"enrolment": enrolment, "cells": cells})
+    return rows
+
+
+@domain_view
+def index(request):
+    user = request.user
+    access.check(user, "applications.application.view")
+    today = clock.today()
+    in_scope = access.scope(user, Application.objects.all())
+    counties = Division.objects.filter(code__in=in_scope.values("enrolment__enterprise__county_id")).order_by("code")
+    province = getattr(user, "role", None) in PROVINCE_ROLES
+    units = city_units() if province else {}
+    form = FilterForm(request.GET or None, campaigns=campaigns_of(user), counties=counties,
+                      cities=[u["agency"] for _, u in sorted(units.items())])
+    if form.is_bound and not form.is_valid():
+        qs = Application.objects.none()  # an invalid filter shows nothing, never silently everything
+    else:
+        qs = _filtered(user, form.cleaned_data if form.is_bound else {}, today, units)
+    page = Paginator(qs, settings.CPAUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    for application in page:
+        application.late = selectors.is_late(application, today)
+        application.badge = badge(application)
+    todo, todo_more = _todo(user)
+    return render(request, "applications/index.html", {
+        "form": form, "page": page, "query": query_without(request), "today": today,
+        "todo": todo, "todo_more": todo_more, "enrolment_rows": _enrolment_rows(user),
+        "can_batch": access.allowed(user, "applications.batch.submit") and not getattr(user, "is_system", False),
+        "can_summary": access.allowed(user, "applications.summary.view"),
+        "is_government": getattr(user, "agency_id", None) is not None,
+    })
+
+
+# --- one application -------------------------------------------------------------------------------
+
+@domain_view
+def detail(request, pk):
+    """The form as submitted (or the draft), its route and whose turn it is, the decisions, the result,
+    and the one action the user may take now."""
+    user = request.user
+    access.check(user, "applications.application.view")
+    application = access.get_in_scope(user, Application.objects.select_related(
+        "enrolment__enterprise__county", "enrolment__enterprise__industry", "enrolment__consulting_agency",
+        "campaign", "organizer", "evaluation", "prepared_by"), pk=pk)
+    bound = None
+    if request.method == "POST":
+        done, bound = views_chain.handle(request, application)
+        if done:
+            return redirect(request.path)
+        application.refresh_from_db()
+    return render(request, "applications/detail.html", views_chain.detail_context(request, application, bound))

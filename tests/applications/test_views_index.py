@@ -1,0 +1,126 @@
+"""The index: to-do with the action named, every application in scope with filters, search, sorting and
+pagination, at a fixed number of queries whatever the number of applications."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cpaudit.applications.models import Kind, Status
+from cpaudit.campaigns.models import Enrolment
+from cpaudit.org.roles import Role
+from cpaudit.registry.models import ManagementLevel
+from tests.factories import make_enterprise
+
+from .viewfixtures import make_application
+
+pytestmark = pytest.mark.django_db
+
+
+def add_applications(world, n, status=Status.BRANCH_REVIEW, county="130602"):
+    for i in range(n):
+        enterprise = make_enterprise(county, name=f"批量企业{county}-{i}有限公司")
+        enrol = Enrolment.objects.create(campaign=world.campaign, enterprise=enterprise)
+        make_application(world, status=status, enrol=enrol, kind=Kind.EVALUATION if i % 2 else Kind.ACCEPTANCE)
+
+
+def queries(client, url, params=None):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("role", [Role.BRANCH_STAFF, Role.CITY_LEADER, Role.PROVINCE_STAFF])
+def test_index_queries_do_not_grow(client, world, today, role):
+    client.force_login(world.users[role])
+    add_applications(world, 3)
+    few = queries(client, reverse("applications:index"))
+    filtered_few = queries(client, reverse("applications:index"), {"late": "on", "q": "批量", "sort": "-name"})
+    add_applications(world, 27)
+    assert queries(client, reverse("applications:index")) == few
+    assert queries(client, reverse("applications:index"), {"late": "on", "q": "批量", "sort": "-name"}) == filtered_few
+
+
+def test_todo_names_the_action(client, world, today):
+    make_application(world, status=Status.BRANCH_REVIEW)
+    make_application(world, "same_county", status=Status.CITY_REVIEW)
+    client.force_login(world.users[Role.BRANCH_STAFF])
+    response = client.get(reverse("applications:index"))
+    todo = response.context["todo"]
+    assert [a.enrolment.enterprise.name for a in todo] == ["自有测试企业有限公司"]
+    assert "审核申请、填写分局意见" in response.content.decode()
+    client.force_login(world.users[Role.CITY_STAFF])
+    todo = client.get(reverse("applications:index")).context["todo"]
+    assert [a.enrolment.enterprise.name for a in todo] == ["同县测试企业有限公司"]
+
+
+def names(response):
+    return sorted(a.enrolment.enterprise.name for a in response.context["page"])
+
+
+def test_filters(client, world, today):
+    make_application(world, status=Status.BRANCH_REVIEW)
+    make_application(world, "same_county", status=Status.DRAFT)
+    make_application(world, "other_county", status=Status.PASSED, passed=True, result_date=today)
+    make_application(world, "other_city", status=Status.RETURNED)
+    client.force_login(world.users[Role.CITY_STAFF])
+    url = reverse("applications:index")
+    assert names(client.get(url)) == ["同县测试企业有限公司", "外县测试企业有限公司", "自有测试企业有限公司"]
+    assert names(client.get(url, {"status": "in_review"})) == ["自有测试企业有限公司"]
+    assert names(client.get(url, {"status": "drafting"})) == ["同县测试企业有限公司"]
+    assert names(client.get(url, {"status": "passed"})) == ["外县测试企业有限公司"]
+    assert names(client.get(url, {"county": "130606"})) == ["外县测试企业有限公司"]
+    assert names(client.get(url, {"q": "同县"})) == ["同县测试企业有限公司"]
+    uscc = world.enterprises["own"].uscc
+    assert names(client.get(url, {"q": uscc[-6:]})) == ["自有测试企业有限公司"]
+    assert names(client.get(url, {"kind": Kind.ACCEPTANCE})) == []
+    world.enterprises["own"].management_level = ManagementLevel.MUNICIPAL
+    world.enterprises["own"].save()
+    assert names(client.get(url, {"management_level": "municipal"})) == ["自有测试企业有限公司"]
+    response = client.get(url, {"status": "nonsense"})
+    assert names(response) == [] and response.context["form"].errors
+
+
+def test_late_filter_and_flag(client, world):
+    from cpaudit.core import clock
+
+    make_application(world, status=Status.BRANCH_REVIEW)
+    make_application(world, "same_county", status=Status.PASSED, passed=True,
+                     result_date=world.campaign.evaluation_deadline)
+    client.force_login(world.users[Role.BRANCH_STAFF])
+    url = reverse("applications:index")
+    with clock.frozen(world.campaign.evaluation_deadline):
+        assert names(client.get(url, {"late": "on"})) == []
+    with clock.frozen(world.campaign.acceptance_deadline):
+        response = client.get(url, {"late": "on"})
+        assert names(response) == ["自有测试企业有限公司"]
+        assert "逾期" in response.content.decode()
+
+
+def test_province_filters_by_city_level(client, world, today):
+    make_application(world, status=Status.BRANCH_REVIEW)
+    make_application(world, "other_county", status=Status.BRANCH_REVIEW)
+    make_application(world, "other_city", status=Status.BRANCH_REVIEW)
+    make_application(world, "dingzhou", status=Status.BRANCH_REVIEW)
+    client.force_login(world.users[Role.PROVINCE_STAFF])
+    url = reverse("applications:index")
+    assert names(client.get(url, {"city": "130600"})) == ["外县测试企业有限公司", "自有测试企业有限公司"]
+    assert names(client.get(url, {"city": "130682"})) == ["定州测试企业有限公司"]
+
+
+def test_pagination(client, world, today, settings):
+    settings.CPAUDIT_PAGE_SIZE = 2
+    add_applications(world, 5)
+    client.force_login(world.users[Role.BRANCH_STAFF])
+    response = client.get(reverse("applications:index"), {"page": 3, "sort": "name"})
+    assert len(response.context["page"]) == 1 and "第 3 / 3 页" in response.content.decode()
+
+
+def test_enterprise_sees_its_application_and_the_other_kind(client, world, today):
+    app = make_application(world, status=Status.RETURNED, return_reason="缺少附件")
+    client.force_login(world.users[Role.ENTERPRISE])
+    response = client.get(reverse("applications:index"))
+    html = response.content.decode()
+    assert reverse("applications:edit", args=[app.pk]) in html and "已退回" in html
+    assert "按退回意见修改申请表后重新提交" in html  # in the to-do
