@@ -16,6 +16,8 @@ The renderers (cpaudit/reports/render/…, render_txt.py) rely on exactly this s
       "table": {"headers": ["阶段", "企业数（家）"],
                 "rows": [[stage name, n] for stages 1–7 (zeros included)] + [["尚未开始", n]],
                 "total": n},
+      "applications": {"evaluation": {"applied": n, "passed": n, "failed": n},
+                       "acceptance": {…the same}},   # as of the data date (absent in older versions)
       "problems": str, "remarks": str,
       "stalled": [enterprise name, …],  # did not move during the month (see below), by name
       "sections": [],          # branch: always []; city: one per supervised branch (below)
@@ -50,6 +52,8 @@ import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+
+from django.utils import timezone
 
 from cpaudit.campaigns.models import Enrolment
 from cpaudit.progress.models import StepRecord, StepStatus
@@ -228,11 +232,44 @@ def supervised_branches(city, campaign=None):
     return list(branches.order_by("division_id", "pk"))
 
 
+def applications_for(campaign, counties, month: dt.date, today: dt.date) -> dict:
+    """评估/验收 applied (first submitted), passed and failed (result dated) by the data date. One query."""
+    from django.db.models import Min
+
+    from cpaudit.applications.models import Application, Kind, Status
+
+    as_of = data_date(month, today)
+    counts = {kind: {"applied": 0, "passed": 0, "failed": 0} for kind in Kind.values}
+    rows = (Application.objects.filter(campaign=campaign, enrolment__enterprise__county_id__in=list(counties))
+            .annotate(first=Min("versions__submitted_at")).values_list("kind", "status", "result_date", "first"))
+    for kind, status, result_date, first in rows:
+        if first is None or timezone.localtime(first).date() > as_of:
+            continue
+        counts[kind]["applied"] += 1
+        if result_date is not None and result_date <= as_of:
+            if status == Status.PASSED:
+                counts[kind]["passed"] += 1
+            elif status == Status.FAILED:
+                counts[kind]["failed"] += 1
+    return counts
+
+
+def applications_sentence(applications: dict | None) -> str:
+    """评估：已申请N家，通过M家，未通过K家；验收：已申请N家，合格M家，不合格K家 ("" for older versions)."""
+    if not applications:
+        return ""
+    e, a = applications.get("evaluation", {}), applications.get("acceptance", {})
+    return (f"评估：已申请{e.get('applied', 0)}家，通过{e.get('passed', 0)}家，未通过{e.get('failed', 0)}家；"
+            f"验收：已申请{a.get('applied', 0)}家，合格{a.get('passed', 0)}家，不合格{a.get('failed', 0)}家")
+
+
 def build_branch(report, today: dt.date) -> dict:
     """The live (current month) or reconstructed (past month) draft content of a branch report."""
     month = month_start(report.month)
     content = _base(report, month, today)
-    content.update(summary(standings(report.campaign, [report.agency.division_id], month, today)))
+    counties = [report.agency.division_id]
+    content.update(summary(standings(report.campaign, counties, month, today)))
+    content["applications"] = applications_for(report.campaign, counties, month, today)
     return _ordered(content)
 
 
@@ -243,6 +280,7 @@ def build_city(report, today: dt.date, sections: list[dict]) -> dict:
     content = _base(report, month, today)
     counties = [b.division_id for b in supervised_branches(report.agency, report.campaign)]
     content.update(summary(standings(report.campaign, counties, month, today)))
+    content["applications"] = applications_for(report.campaign, counties, month, today)
     content["sections"] = sections
     return _ordered(content)
 
@@ -255,11 +293,11 @@ def section_from(content: dict, status: str) -> dict:
 
 
 KEYS = ("kind", "unit", "addressee", "title", "campaign", "month", "as_of", "date", "sentences", "not_started",
-        "table", "problems", "remarks", "stalled", "sections", "version", "prepared_by", "submitted_by")
+        "table", "applications", "problems", "remarks", "stalled", "sections", "version", "prepared_by", "submitted_by")
 
 
 def _ordered(content: dict) -> dict:
-    return {key: content[key] for key in KEYS}
+    return {key: content[key] for key in KEYS if key in content}
 
 
 def counts_total(content: dict) -> int:

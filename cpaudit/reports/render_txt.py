@@ -2,6 +2,8 @@
 
 import unicodedata
 
+from .content import applications_sentence
+
 SEAL = "（加盖单位公章）"
 
 
@@ -54,6 +56,9 @@ def render_txt(content: dict) -> str:
     lines.append(f"    现将{int(year)}年{int(month)}月{campaign['name']}工作进度报告如下（数据截至{content['as_of']}）：")
     lines += ["", "一、审核进展"] + [f"    {line}" for line in _body(content)]
     lines += ["", "二、各阶段企业数", *table_lines(content["table"])]
+    applications = applications_sentence(content.get("applications"))
+    if applications:
+        lines.append(f"    {applications}。")
     lines += ["", "三、存在的问题", f"    {content['problems'] or '（未填写）'}"]
     lines += ["", "四、本月无进展的企业", f"    {_stalled(content['stalled'])}"]
     if content["remarks"]:

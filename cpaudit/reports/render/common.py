@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from cpaudit.reports.content import applications_sentence
+
 SEAL_LABEL = "（加盖单位公章）"
 CN_NUMERALS = "一二三四五六七八九十"
 STATUS_LABELS = {
@@ -145,6 +147,9 @@ def body_blocks(content: dict) -> list[Block]:
     heading("各阶段企业数量")
     headers, rows = table_rows(content.get("table"))
     blocks.append(Block("table", headers=headers, rows=rows))
+    applications = applications_sentence(content.get("applications"))
+    if applications:
+        blocks.append(Block("para", sentence(applications)))
 
     heading("存在的问题")
     blocks += [Block("para", t) for t in paragraphs(content.get("problems"))]
