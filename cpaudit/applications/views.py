@@ -113,6 +113,7 @@ def _enrolment_rows(user):
     open_apps = {(a.enrolment_id, a.kind): a for a in access.scope(
         user, Application.objects.filter(enrolment__in=enrolments).exclude(status=Status.FAILED))}
     may_prepare = access.allowed(user, "applications.application.prepare")
+    eligible = services.eligibility_many(enrolments)
     rows = []
     for enrolment in enrolments:
         cells = []
@@ -120,7 +121,7 @@ def _enrolment_rows(user):
             application = open_apps.get((enrolment.pk, kind))
             cell = {"kind": kind, "label": label, "application": application}
             if application is None:
-                ok, why = services.eligibility(enrolment, kind)
+                ok, why = eligible[(enrolment.pk, kind)]
                 cell.update(ok=ok, why=why, can_start=ok and may_prepare)
             else:
                 cell.update(badge=badge(application),

@@ -124,3 +124,33 @@ def test_enterprise_sees_its_application_and_the_other_kind(client, world, today
     html = response.content.decode()
     assert reverse("applications:edit", args=[app.pk]) in html and "已退回" in html
     assert "按退回意见修改申请表后重新提交" in html  # in the to-do
+
+
+def _engage(world, n):
+    """n more enterprises that engaged the world's consulting agency."""
+    from cpaudit.campaigns.models import AuditMode
+
+    for _ in range(n):
+        Enrolment.objects.create(campaign=world.campaign, enterprise=make_enterprise("130602"),
+                                 mode=AuditMode.ENTRUSTED, consulting_agency=world.consulting)
+
+
+def test_consultant_eligibility_rows_do_not_grow(client, world, today):
+    client.force_login(world.users[Role.CONSULTANT])
+    _engage(world, 2)
+    few = queries(client, reverse("applications:index"))
+    _engage(world, 12)
+    assert queries(client, reverse("applications:index")) == few
+
+
+def test_batch_form_queries_do_not_grow(client, world, today):
+    client.force_login(world.users[Role.BRANCH_LEADER])
+    make_application(world, status=Status.BRANCH_BATCH)
+    url = reverse("applications:batch_new") + f"?campaign={world.campaign.slug}&kind=evaluation"
+    few = queries(client, url)
+    make_application(world, "same_county", status=Status.BRANCH_BATCH)
+    for _ in range(4):
+        extra = Enrolment.objects.create(campaign=world.campaign, enterprise=make_enterprise("130602"))
+        make_application(world, status=Status.BRANCH_BATCH, enrol=extra)
+    assert queries(client, url) == few
+    assert client.get(url).content.decode().count('name="applications"') == 6  # all six listed

@@ -8,6 +8,7 @@ from .forms import (  # noqa: F401
     application_start,
     application_submit,
     eligibility,
+    eligibility_many,
     passed_evaluation,
 )
 from .results import application_result_confirm, application_result_propose  # noqa: F401

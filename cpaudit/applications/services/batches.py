@@ -22,6 +22,7 @@ from ..models import Application, Batch, Kind, Level, Status
 from .common import (
     after_commit_checkpoint,
     agency_users,
+    branches_for,
     business_now,
     canonical_json,
     is_system,
@@ -55,12 +56,13 @@ def waiting(actor, campaign, kind: str):
     level = level_of(actor)
     state = LEVELS[level][1]
     qs = access.scope(actor, Application.objects.filter(campaign=campaign, kind=kind, status=state))
-    qs = qs.select_related("enrolment__enterprise__county", "organizer").order_by("enrolment__enterprise__name")
-    return [a for a in qs if _agency_for(a, level).pk == actor.agency_id]
+    apps = list(qs.select_related("enrolment__enterprise__county", "organizer").order_by("enrolment__enterprise__name"))
+    branches = branches_for(apps)
+    return [a for a in apps if _agency_for(a, level, branches).pk == actor.agency_id]
 
 
-def _agency_for(application, level):
-    agencies = route(application)
+def _agency_for(application, level, branches):
+    agencies = route(application, branches)
     return agencies["branch"] if level == Level.BRANCH else agencies["city"]
 
 

@@ -50,16 +50,31 @@ def passed_evaluation(enrolment) -> Application | None:
 
 def eligibility(enrolment, kind: str) -> tuple[bool, str]:
     """(may apply, why not) — the reason is shown to the enterprise as is."""
-    records = list(StepRecord.objects.filter(enrolment=enrolment).only("step_id", "status"))
-    if kind == Kind.EVALUATION:
-        if not eligible_for_evaluation(records):
-            return False, "审核尚未完成第1至27步（清洁生产审核报告送评估稿），暂不能申请评估"
-        return True, ""
-    if passed_evaluation(enrolment) is None:
-        return False, "尚未通过清洁生产审核评估，暂不能申请验收"
-    if not completed_through(records, FINAL_STEP):
-        return False, f"审核尚未完成全部{FINAL_STEP}个步骤，暂不能申请验收"
-    return True, ""
+    return eligibility_many([enrolment])[(enrolment.pk, kind)]
+
+
+def eligibility_many(enrolments) -> dict[tuple[int, str], tuple[bool, str]]:
+    """(enrolment id, kind) → (may apply, why not) for many enrolments in two queries."""
+    ids = [e.pk for e in enrolments]
+    records: dict[int, list] = {pk: [] for pk in ids}
+    for record in StepRecord.objects.filter(enrolment_id__in=ids).only("enrolment_id", "step_id", "status"):
+        records[record.enrolment_id].append(record)
+    passed = set(Application.objects.filter(enrolment_id__in=ids, kind=Kind.EVALUATION, status=Status.PASSED)
+                 .values_list("enrolment_id", flat=True))
+    result = {}
+    for pk in ids:
+        rows = records[pk]
+        if not eligible_for_evaluation(rows):
+            result[(pk, Kind.EVALUATION)] = (False, "审核尚未完成第1至27步（清洁生产审核报告送评估稿），暂不能申请评估")
+        else:
+            result[(pk, Kind.EVALUATION)] = (True, "")
+        if pk not in passed:
+            result[(pk, Kind.ACCEPTANCE)] = (False, "尚未通过清洁生产审核评估，暂不能申请验收")
+        elif not completed_through(rows, FINAL_STEP):
+            result[(pk, Kind.ACCEPTANCE)] = (False, f"审核尚未完成全部{FINAL_STEP}个步骤，暂不能申请验收")
+        else:
+            result[(pk, Kind.ACCEPTANCE)] = (True, "")
+    return result
 
 
 def _registry(application, today):
