@@ -46,8 +46,9 @@ _T1 = [
     Field("main_products", "企业主要产品", max_length=500),
     Field("document_number", "名单企业“省级文号”", max_length=100),
     Field("audit_round", "审核轮次", INT),
-    Field("mode", "开展审核方式", CHOICE),
-    Field("consulting_agency", "咨询机构名称", required=False, help="委托咨询机构审核时必填"),
+    # From the enrolment (kept by the branch): who audited decides which experts must stand aside.
+    Field("mode", "开展审核方式", CHOICE, registry=True),
+    Field("consulting_agency", "咨询机构名称", required=False, registry=True),
     Field("start_date", "开始审核时间", DATE),
     Field("end_date", "完成审核时间", DATE),
     Field("enterprise_type", "企业类型", CHOICE),
@@ -110,6 +111,8 @@ def registry_values(enrolment, kind: str, evaluation=None, campaign=None, today:
     values = {"name": enterprise.name, "industry": f"{enterprise.industry.name}（{enterprise.industry_id}）"}
     if kind == Kind.EVALUATION:
         values["uscc"] = enterprise.uscc
+        values["mode"] = enrolment.mode
+        values["consulting_agency"] = enrolment.consulting_agency.name if enrolment.consulting_agency_id else ""
     else:
         passed = evaluation.result_date if evaluation is not None else None
         values["evaluation_passed_date"] = _iso(passed)
@@ -136,8 +139,6 @@ def prefill(enrolment, kind: str, *, today: dt.date, evaluation=None, audit_end:
         data = {**common, "contact_person": e.contact_person,
                 "main_business_revenue": _money(e.main_business_revenue),
                 "document_number": campaign.document_number, "audit_round": enrolment.audit_round,
-                "mode": enrolment.mode,
-                "consulting_agency": enrolment.consulting_agency.name if enrolment.consulting_agency_id else "",
                 "start_date": _iso(enrolment.start_date), "end_date": _iso(enrolment.end_date or audit_end),
                 "enterprise_type": enrolment.enterprise_type,
                 "has_deadline_project": enrolment.has_deadline_project,
@@ -206,7 +207,7 @@ def clean(kind: str, raw: dict) -> tuple[dict, dict]:
     return values, errors
 
 
-def validate(kind: str, data: dict, *, registry: dict, enterprise, campaign) -> dict:
+def validate(kind: str, data: dict, *, registry: dict, enterprise, campaign, today: dt.date | None = None) -> dict:
     """{key: message} for a form about to be submitted (the draft may be incomplete)."""
     errors = {}
     for f in FIELDS[kind]:
@@ -228,9 +229,11 @@ def validate(kind: str, data: dict, *, registry: dict, enterprise, campaign) -> 
         _validate_t2(data, registry, errors)
     apply_day = data.get("application_date")
     if apply_day and "application_date" not in errors:
-        start = dt.date.fromisoformat(str(apply_day))
-        if start.year < campaign.year - 1:
+        day = dt.date.fromisoformat(str(apply_day))
+        if day.year < campaign.year - 1:
             errors["application_date"] = f"申请日期早于{campaign.year}年审核批次"
+        elif today is not None and day > today:
+            errors["application_date"] = "申请日期不能晚于提交当日"
     return errors
 
 

@@ -88,7 +88,7 @@ def _filtered(user, data: dict, today, units):
         # selectors.is_late in SQL: decided after the phase's deadline, or undecided once it passed.
         due = Case(When(kind=Kind.EVALUATION, then=F("campaign__evaluation_deadline")),
                    default=F("campaign__acceptance_deadline"))
-        qs = qs.annotate(due=due).filter(Q(status__in=FINAL, result_date__gt=F("due"))
+        qs = qs.annotate(due=due).filter(submitted_at__isnull=False).filter(Q(status__in=FINAL, result_date__gt=F("due"))
                                          | (~Q(status__in=FINAL) & Q(due__lt=today)))
     if data.get("sort") in SORTS:
         qs = qs.order_by(*SORTS[data["sort"]])

@@ -2,7 +2,6 @@
 draft, submit. The consulting agency the enterprise engaged prepares drafts; only the enterprise
 submits (services.forms). Field errors from formspec / the services are shown next to the fields."""
 
-import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -46,15 +45,14 @@ def start(request, pk):
 
 def _registry_rows(application) -> list[dict]:
     """The registry-bound fields as they stand now (what submission will print)."""
-    raw = (application.form_data or {}).get("application_date")
-    try:
-        day = dt.date.fromisoformat(raw) if raw else clock.today()
-    except (TypeError, ValueError):
-        day = clock.today()
+    # The 验收 time limit is judged on the day of submission: today, as the service will.
     values = formspec.registry_values(application.enrolment, application.kind, application.evaluation,
-                                      application.campaign, day)
-    return {f.key: formspec.display(application.kind, f.key, values.get(f.key))
+                                      application.campaign, clock.today())
+    rows = {f.key: formspec.display(application.kind, f.key, values.get(f.key))
             for f in formspec.FIELDS[application.kind] if f.registry}
+    if "consulting_agency" in rows and not rows["consulting_agency"]:
+        rows["consulting_agency"] = "（自审，不填）"
+    return rows
 
 
 def _rows(form, registry) -> list[dict]:

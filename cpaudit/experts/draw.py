@@ -6,14 +6,15 @@ expands that seed into the picks, which makes the draw replayable — anyone hol
 rule and eligible list re-runs it and must obtain the same members (`panel_replay`, 复核抽取). Picks are
 made with `rng.sample` over id-ordered lists, so the result depends on nothing but those inputs.
 
-Composition: first `min_environment` experts of the environment speciality, then `min_industry` of the
-industry speciality not already picked, then the rest of the panel from everyone left. The first
-expert drawn is the leader (组长). An expert with both specialities counts for one of them only.
+Composition: every panel of `size` eligible experts that meets the minimums (environment, industry;
+an expert with both specialities counts for one of them only) is equally likely. The draw samples
+`size` experts uniformly and starts again until the sample meets the rule (rejection sampling): a
+sample that fails is discarded whole, so no speciality or expert is favoured. The first expert of the
+accepted sample (uniform among its members) is the leader (组长).
 """
 
 import hashlib
 import json
-import math
 import random
 from dataclasses import dataclass
 
@@ -24,18 +25,25 @@ class NotEnoughExperts(Exception):
         self.message, self.needed, self.eligible = message, needed, eligible
 
 
+ALGORITHM = "rejection-sample-v1"  # stored with each rule: a replay must use the algorithm of its draw
+MAX_ATTEMPTS = 1_000_000
+
+
 @dataclass(frozen=True)
 class Rule:
     size: int
     min_environment: int = 0
     min_industry: int = 0
+    algorithm: str = ALGORITHM
 
     def as_dict(self) -> dict:
-        return {"size": self.size, "min_environment": self.min_environment, "min_industry": self.min_industry}
+        return {"size": self.size, "min_environment": self.min_environment, "min_industry": self.min_industry,
+                "algorithm": self.algorithm}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Rule":
-        return cls(int(data["size"]), int(data.get("min_environment", 0)), int(data.get("min_industry", 0)))
+        return cls(int(data["size"]), int(data.get("min_environment", 0)), int(data.get("min_industry", 0)),
+                   data.get("algorithm", ALGORITHM))
 
 
 @dataclass(frozen=True)
@@ -77,24 +85,13 @@ def check_feasible(rule: Rule, pool: Pool) -> None:
                                f"可抽取的只有{len(env | ind)}名", needed=counted, eligible=len(env | ind))
 
 
-def _environment_picks(rng: random.Random, rule: Rule, pool: Pool) -> list[int]:
-    """`min_environment` environment experts, leaving enough industry experts for the next step.
-
-    Experts with both specialities may be taken here only as far as the industry minimum still holds
-    afterwards; when that bound bites, the number of them taken is weighted by how many panels each
-    number allows, so every admissible choice keeps the same chance."""
-    env = list(pool.environment)
-    industry = set(pool.industry)
-    both = [i for i in env if i in industry]
-    only = [i for i in env if i not in industry]
-    k = rule.min_environment
-    spare = len(industry) - rule.min_industry  # how many industry experts this step may consume
-    if len(both) <= spare:
-        return rng.sample(env, k)
-    counts = range(max(0, k - len(only)), min(k, spare) + 1)
-    weights = [math.comb(len(both), j) * math.comb(len(only), k - j) for j in counts]
-    j = rng.choices(list(counts), weights=weights)[0]
-    return rng.sample(both, j) + rng.sample(only, k - j)
+def meets(rule: Rule, panel, environment: set, industry: set) -> bool:
+    """Whether distinct members can cover both minimums (Hall's condition for two specialities)."""
+    env = sum(1 for i in panel if i in environment)
+    ind = sum(1 for i in panel if i in industry)
+    either = sum(1 for i in panel if i in environment or i in industry)
+    return env >= rule.min_environment and ind >= rule.min_industry and \
+        either >= rule.min_environment + rule.min_industry
 
 
 def select(rule: Rule, pool: Pool, seed: str) -> list[int]:
@@ -103,13 +100,15 @@ def select(rule: Rule, pool: Pool, seed: str) -> list[int]:
         raise ValueError("invalid rule")
     if rule.min_environment + rule.min_industry > rule.size:
         raise ValueError("the speciality minimums exceed the panel size")
+    if rule.algorithm != ALGORITHM:
+        raise ValueError(f"unknown draw algorithm {rule.algorithm!r}")
     check_feasible(rule, pool)
     rng = random.Random(seed)
-    picked = _environment_picks(rng, rule, pool)
-    taken = set(picked)
-    industry = [i for i in pool.industry if i not in taken]
-    picked += rng.sample(industry, rule.min_industry)
-    taken = set(picked)
-    rest = [i for i in pool.eligible if i not in taken]
-    picked += rng.sample(rest, rule.size - len(picked))
-    return picked
+    environment, industry = set(pool.environment), set(pool.industry)
+    for _ in range(MAX_ATTEMPTS):
+        panel = rng.sample(pool.eligible, rule.size)
+        if meets(rule, panel, environment, industry):
+            return panel
+    # Feasible but so rare that a million samples missed: the pool is too thin for the rule.
+    raise NotEnoughExperts("可抽取专家中符合专业要求的人数过少，请扩充专家库或调整抽取规则",
+                           needed=rule.min_environment + rule.min_industry, eligible=len(environment | industry))

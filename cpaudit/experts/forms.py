@@ -53,8 +53,8 @@ class DrawForm(forms.Form):
     size = forms.IntegerField(label="专家组人数", min_value=1, max_value=15)
     min_environment = forms.IntegerField(label="其中环境专业至少（人）", min_value=0, max_value=15)
     min_industry = forms.IntegerField(label="其中行业专业至少（人）", min_value=0, max_value=15)
-    reason = forms.CharField(label="重新抽取原因", required=False, max_length=200,
-                             help_text="重新抽取时填写，如：专家因故不能参会")
+    reason = forms.CharField(label="抽取说明", required=False, max_length=200,
+                             help_text="重新抽取或不按本批次规则抽取时必填，如：专家因故不能参会")
 
 
 class MeetingForm(forms.Form):

@@ -102,6 +102,8 @@ class Panel(models.Model):
     excluded = models.JSONField("回避专家", default=list, help_text="[{id, reason}]")
     drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     drawn_at = models.DateTimeField("抽取时间")
+    # Why this panel replaced the previous one, or departs from the campaign's rule (required then).
+    reason = models.CharField("抽取说明", max_length=200, blank=True)
     meeting_date = models.DateField("评审日期", null=True, blank=True)
     meeting_place = models.CharField("评审地点", max_length=200, blank=True)
     opinion = models.TextField("专家组意见", blank=True)

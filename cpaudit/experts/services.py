@@ -185,9 +185,18 @@ def panel_draw(*, actor, application, size=None, min_environment=None, min_indus
     enterprise_id, agency_id = _parties(application)
     _require_not_conflicted(actor, application)
     previous = Panel.objects.select_for_update().filter(application=application, is_current=True).first()
-    if previous is not None and Score.objects.filter(member__panel=previous).exists():
-        raise InvalidState("已有专家提交评分，不能重新抽取专家组", code="scored")
+    reason = (reason or "").strip()
     rule = _rule(application.campaign, size, min_environment, min_industry)
+    campaign_rule = _rule(application.campaign, None, None, None)
+    # A redraw, or a rule other than the campaign's, must say why: the reason is kept on the panel and
+    # shown with the draw history, so "drawing until the panel suits" leaves a visible trail. A redraw
+    # after scores were given (a member recused or could not attend) leaves those scores with the old
+    # panel, which stays as history.
+    if previous is not None and not reason:
+        raise InvalidState("重新抽取须填写原因（如：专家因故不能参会、专家申报回避）", code="reason_required")
+    if rule != campaign_rule and not reason:
+        raise InvalidState(f"抽取规则与本批次设定（{campaign_rule.size}人，环境专业至少{campaign_rule.min_environment}人，"
+                           f"行业专业至少{campaign_rule.min_industry}人）不同，须填写原因", code="reason_required")
     sheet = scoresheet_for(application.campaign, application.kind)
     conflicts = expert_conflicts(enterprise_id, agency_id)
     active = list(Expert.objects.filter(active=True).order_by("pk").values_list("pk", "environment", "industry"))
@@ -207,14 +216,15 @@ def panel_draw(*, actor, application, size=None, min_environment=None, min_indus
         application=application, is_current=True, sheet=sheet, rule=rule.as_dict(), seed=seed,
         eligible_ids=list(pool.eligible),
         eligible_pools={"environment": list(pool.environment), "industry": list(pool.industry)},
-        eligible_digest=pool.digest(), excluded=excluded, drawn_by=actor, drawn_at=clock.server_now())
+        eligible_digest=pool.digest(), excluded=excluded, drawn_by=actor, drawn_at=clock.server_now(),
+        reason=reason[:200])
     PanelMember.objects.bulk_create([PanelMember(panel=panel, expert_id=pk, order=n, is_leader=n == 1)
                                      for n, pk in enumerate(drawn, start=1)])
     log_action(actor=actor, action="experts.panel.redrawn" if previous else "experts.panel.drawn", obj=panel, data={
         "application": application.pk, "rule": rule.as_dict(), "seed": seed,
         "eligible_ids": list(pool.eligible), "eligible_pools": panel.eligible_pools,
         "eligible_digest": panel.eligible_digest, "excluded": excluded, "members": drawn, "leader": drawn[0],
-        "superseded_panel": previous.pk if previous else None, "reason": (reason or "").strip(),
+        "superseded_panel": previous.pk if previous else None, "reason": reason,
     })
     return panel
 
@@ -225,13 +235,25 @@ def panel_replay(panel) -> list[int]:
 
 
 def panel_verify(panel) -> bool:
-    """True when the stored eligible list still matches its digest and the replay gives the members."""
+    """True when the panel row agrees with the hash-chained log entry of its draw (seed, rule, eligible
+    list and digest, members), the eligible list still matches its digest, and the replay gives the
+    members. Editing the row, even with a recomputed digest, no longer matches the log."""
+    from cpaudit.core.models import ActionLog
+
+    members = list(panel.members.order_by("order").values_list("expert_id", flat=True))
+    entry = (ActionLog.objects.filter(action__in=["experts.panel.drawn", "experts.panel.redrawn"],
+                                      object_type="experts.panel", object_id=str(panel.pk)).order_by("seq").first())
+    if entry is None:
+        return False
+    logged = entry.data
+    if (logged.get("seed"), logged.get("rule"), logged.get("eligible_ids"), logged.get("eligible_digest"),
+            logged.get("members")) != (panel.seed, panel.rule, panel.eligible_ids, panel.eligible_digest, members):
+        return False
     if stored_pool(panel).digest() != panel.eligible_digest:
         return False
-    members = list(panel.members.order_by("order").values_list("expert_id", flat=True))
     try:
         return panel_replay(panel) == members
-    except (draw.NotEnoughExperts, ValueError, KeyError):
+    except (draw.NotEnoughExperts, ValueError, KeyError, TypeError):
         return False
 
 

@@ -16,7 +16,7 @@ from cpaudit.core.views import add_validation_errors, domain_view
 from cpaudit.org import access
 from cpaudit.org.roles import GOVERNMENT_ROLES, Role
 
-from . import selectors, services
+from . import draw, selectors, services
 from .forms import DrawForm, MeetingForm, ScoreForm
 from .models import Expert, PanelMember, Score, ScoreItem
 
@@ -95,14 +95,17 @@ def panel(request, application_pk):
         names = dict(Expert.objects.filter(pk__in=[e["id"] for e in panel.excluded]).values_list("pk", "name"))
         excluded = [{"name": names.get(e["id"], f"专家{e['id']}"), "reason": e["reason"]} for e in panel.excluded]
         if request.GET.get("verify"):
-            replay = services.panel_replay(panel)
+            try:
+                replay = services.panel_replay(panel)
+            except (ValueError, KeyError, TypeError, draw.NotEnoughExperts):  # a tampered row cannot replay
+                replay = []
             check = {"replay": replay, "members": [m.member.expert_id for m in outcome.members],
                      "ok": services.panel_verify(panel)}
     return render(request, "experts/panel.html", {
         "application": application, "outcome": outcome, "panel": panel, "government": government,
         "excluded": excluded, "check": check, "organizing": organizing,
         "history": selectors.panel_history(application) if government else [],
-        "can_draw": organizer_staff and organizing and (panel is None or outcome.scored == 0),
+        "can_draw": organizer_staff and organizing,
         "can_meet": organizer_staff and organizing and panel is not None,
         "draw_form": draw_form or _draw_form(request, application),
         "meeting_form": meeting_form or _meeting_form(panel),

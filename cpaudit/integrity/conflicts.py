@@ -41,10 +41,11 @@ def expert_conflicts(enterprise_id, consulting_agency_id) -> dict[int, str]:
         reasons.setdefault(tie.declaration.expert_id, []).append(_tie_reason(
             tie.get_kind_display(), tie.enterprise.name if tie.enterprise_id else None,
             tie.consulting_agency.name if tie.consulting_agency_id else None, tie.detail))
-    enterprise_name = Enterprise.objects.filter(pk=enterprise_id).values("name")[:1]
-    employer_q = Q(employer=Subquery(enterprise_name))
+    # The employer as typed may add a department ("XX有限公司技术中心"): a name contained in it counts.
+    employer_q = Q(employer__contains=Subquery(Enterprise.objects.filter(pk=enterprise_id).values("name")[:1]))
     if consulting_agency_id:
-        employer_q |= Q(employer=Subquery(ConsultingAgency.objects.filter(pk=consulting_agency_id).values("name")[:1]))
+        employer_q |= Q(employer__contains=Subquery(
+            ConsultingAgency.objects.filter(pk=consulting_agency_id).values("name")[:1]))
     for expert_id, employer in Expert.objects.filter(employer_q).values_list("pk", "employer"):
         reasons.setdefault(expert_id, []).append(f"工作单位为{employer}")
     return {expert_id: "；".join(texts) for expert_id, texts in sorted(reasons.items())}

@@ -11,6 +11,7 @@ Log code: integrity.declaration.submitted (data: whose, version, the ties).
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 
 from cpaudit.core import clock
 from cpaudit.core.errors import InvalidState, PermissionDenied
@@ -113,6 +114,13 @@ def declaration_submit(*, actor, expert=None, user=None, ties: list[dict], note:
         "ties": [{"kind": r.kind, "enterprise_id": r.enterprise_id, "consulting_agency_id": r.consulting_agency_id,
                   "detail": r.detail} for r in rows] or NO_TIES,
     })
+    if expert is not None and expert.user_id and expert.user_id != getattr(actor, "pk", None):
+        # Someone else changed what decides the expert's recusal: the expert is told, and can check it.
+        from cpaudit.reports.models import Notification
+
+        Notification.objects.create(user_id=expert.user_id, text=f"{getattr(actor, 'full_name', '') or actor}"
+                                    f"更新了您的利益关系申报（第{declaration.version}版），请核对",
+                                    link=reverse("integrity:my_declaration"))
     return declaration
 
 

@@ -138,3 +138,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# ScoreSheet's (kind, campaign) uniqueness with NULLS NOT DISTINCT exists on PostgreSQL only; on SQLite
+# (demo, tests) experts.sheets.scoresheet_save looks the sheet up under a lock before creating one.
+SILENCED_SYSTEM_CHECKS = ["models.W047"]

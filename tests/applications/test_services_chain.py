@@ -231,3 +231,18 @@ def test_unknown_step_and_outcome_are_refused(chain, submitted):
     with pytest.raises(InvalidState):
         services.application_decide(actor=staff, application=submitted, step=Step.BRANCH_REVIEW, outcome="maybe",
                                     checks=ALL_CHECKS)
+
+
+def test_a_return_clears_the_batches_of_that_round(chain, submitted):
+    app = chain.to(submitted, Status.PROVINCE_REVIEW)
+    assert app.branch_batch is not None and app.city_batch is not None
+    app = chain.decide(app, Step.PROVINCE_REVIEW, outcome=Outcome.RETURN, opinion="请补充监测报告")
+    assert app.branch_batch is None and app.city_batch is None
+
+
+def test_the_city_is_asked_to_assist_a_provincial_enterprise(chain, eligible, world):
+    from cpaudit.registry.models import Enterprise, ManagementLevel
+
+    Enterprise.objects.filter(pk=world.enterprises["own"].pk).update(management_level=ManagementLevel.PROVINCIAL)
+    chain.to(chain.submit(chain.start(eligible)), Status.ORGANIZING)
+    assert world.users[Role.CITY_STAFF].notifications.filter(text__contains="请市局协助").exists()

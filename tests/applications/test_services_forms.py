@@ -80,20 +80,48 @@ def test_registry_fields_are_not_taken_from_input(chain, eligible, world):
     assert reload(app).form_data["name"] == world.enterprises["own"].name
 
 
-def test_submit_refuses_a_name_that_differs_from_the_registry(chain, eligible):
+def test_a_registry_rename_is_followed_not_refused(chain, eligible, world):
     app = chain.start(eligible)
     Application.objects.filter(pk=app.pk).update(form_data={**app.form_data, "name": "另一个名称有限公司"})
+    Enterprise.objects.filter(pk=world.enterprises["own"].pk).update(name="更名后有限公司")
+    app = chain.submit(reload(app))
+    content = {f["key"]: f["value"] for f in app.versions.get().content["fields"]}
+    assert content["name"] == "更名后有限公司"
+
+
+def test_mode_and_agency_come_from_the_enrolment(chain, eligible, world):
+    app = chain.start(eligible)
+    services.application_save(actor=chain.enterprise_user, application=app,
+                              data={"mode": "self", "consulting_agency": "另一家咨询公司"})
+    Application.objects.filter(pk=app.pk).update(form_data={**reload(app).form_data, "mode": "self",
+                                                            "consulting_agency": ""})
+    app = chain.submit(reload(app))
+    content = {f["key"]: f["value"] for f in app.versions.get().content["fields"]}
+    assert content["mode"] == "entrusted" and content["consulting_agency"] == world.consulting.name
+
+
+def test_application_date_cannot_be_in_the_future(chain, eligible):
+    app = chain.start(eligible)
+    services.application_save(actor=chain.enterprise_user, application=app, data={"application_date": "2020-08-15"})
     with pytest.raises(ValidationError) as exc:
         services.application_submit(actor=chain.enterprise_user, application=app)
-    assert "企业名录" in exc.value.message_dict["name"][0]
+    assert "不能晚于提交当日" in exc.value.message_dict["application_date"][0]
+
+
+def test_a_closed_campaign_refuses_save_and_submit(chain, eligible, world):
+    app = chain.start(eligible)
+    Campaign.objects.filter(pk=world.campaign.pk).update(status=Campaign.Status.CLOSED)
+    for call in (lambda: services.application_save(actor=chain.enterprise_user, application=app, data={"nature": "x"}),
+                 lambda: services.application_submit(actor=chain.enterprise_user, application=app)):
+        with pytest.raises(InvalidState) as exc:
+            call()
+        assert exc.value.code == "campaign_closed"
 
 
 @pytest.mark.parametrize("change,field,text", [
     ({"end_date": "2020-02-01"}, "end_date", "完成审核时间不能早于开始审核时间"),
     ({"application_date": "2020-07-10"}, "application_date", "申请日期不能早于完成审核时间"),
     ({"contact_person": ""}, "contact_person", "请填写“联系人”"),
-    ({"mode": "self"}, "consulting_agency", "自审的企业不填写咨询机构名称"),
-    ({"consulting_agency": ""}, "consulting_agency", "须填写咨询机构名称"),
     ({"has_deadline_project": True, "deadline_project_done": None}, "deadline_project_done", "须选择"),
     ({"enterprise_type": "shuangyou9"}, "enterprise_type", "企业类型"),
 ])
@@ -168,6 +196,19 @@ def test_acceptance_outside_the_time_limit_needs_an_explanation(chain, eligible,
     app = chain.submit(app)
     content = {f["key"]: f["value"] for f in app.versions.get().content["fields"]}
     assert content["within_time_limit"] is False and "疫情" in content["time_limit_explanation"]
+
+
+def test_time_limit_is_judged_on_the_submission_day_not_the_typed_date(chain, eligible, world):
+    from cpaudit.core import clock
+
+    _passed_evaluation(world, eligible, day=dt.date(2019, 6, 1))
+    complete_steps(eligible, upto=35)
+    app = chain.start(eligible, kind=Kind.ACCEPTANCE)
+    # Typed within a year of the 评估, submitted more than a year after it.
+    services.application_save(actor=chain.enterprise_user, application=app, data={"application_date": "2020-05-20"})
+    with clock.frozen(dt.date(2020, 7, 28)), pytest.raises(ValidationError) as exc:
+        services.application_submit(actor=chain.enterprise_user, application=app)
+    assert "time_limit_explanation" in exc.value.message_dict
 
 
 def test_time_limit_is_the_campaign_setting(chain, eligible, world):

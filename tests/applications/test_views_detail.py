@@ -49,6 +49,8 @@ def test_action_matches_state_and_role(client, world, today, state, role):
 def test_city_staff_of_another_city_level_gets_no_form(client, world, today):
     """定州 is its own city level: Baoding's city staff see nothing to do on a 定州 application."""
     app = make_application(world, "dingzhou", status=Status.CITY_REVIEW)
+    client.force_login(world.users[Role.CITY_STAFF])  # Baoding's: 定州 is outside its jurisdiction
+    assert client.get(reverse("applications:detail", args=[app.pk])).status_code == 404
     client.force_login(world.users[Role.PROVINCE_STAFF])
     assert client.get(reverse("applications:detail", args=[app.pk])).context["action"] is None
     html = client.get(reverse("applications:detail", args=[app.pk])).content.decode()

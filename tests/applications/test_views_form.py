@@ -26,10 +26,12 @@ def test_edit_page_has_every_field_in_order(client, world, today):
     html = client.get(edit_url(app)).content.decode()
     positions = [html.index(f'id="field-{f.key}"') for f in formspec.FIELDS[Kind.EVALUATION]]
     assert positions == sorted(positions)
-    assert html.count("如需变更请联系分局在企业名录中修改") == 3  # 企业名称, 所属行业, 企业代码
+    # 企业名称, 所属行业, 企业代码 (the registry); 开展审核方式, 咨询机构名称 (the enrolment)
+    assert html.count("如需变更请联系分局在企业名录中修改") == 5
     assert 'name="name"' not in html and world.enterprises["own"].uscc in html
     assert html.count('type="radio" name="enterprise_type"') == 7  # 双超, 双有第一至五类, 其他
-    assert 'type="radio" name="mode"' in html and 'type="date" name="start_date"' in html
+    assert 'name="mode"' not in html and "委托" in html and world.consulting.name in html
+    assert 'type="date" name="start_date"' in html
     assert 'name="has_violation" value="true"' in html and 'name="has_violation" value="false"' in html
     assert 'value="submit"' in html
 

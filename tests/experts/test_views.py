@@ -58,7 +58,7 @@ def test_panel_page_queries_do_not_grow(world, client):
     app = organizing(world)
     client.force_login(world.users[Role.BRANCH_STAFF])
     url = reverse("experts:panel", args=[app.pk])
-    draw = {"action": "draw", "size": 3, "min_environment": 1, "min_industry": 1}
+    draw = {"action": "draw", "size": 3, "min_environment": 1, "min_industry": 1, "reason": "专家因故不能参会"}
     _grow_pool(world, 5)
     client.post(url, draw)
     client.post(url, draw)

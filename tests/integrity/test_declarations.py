@@ -118,3 +118,24 @@ def test_user_conflict(world):
     assert user_conflict(staff, world.enterprises["same_county"].pk, None) is None
     declaration_submit(actor=staff, ties=[])
     assert user_conflict(staff, enterprise_id, agency_id) is None
+
+
+def test_an_employer_naming_a_department_of_the_enterprise_conflicts(world):
+    expert = make_expert(environment=True)
+    expert.employer = f"{world.enterprises['own'].name}技术中心"
+    expert.save()
+    other = make_expert(environment=True)
+    conflicts = expert_conflicts(world.enterprises["own"].pk, None)
+    assert expert.pk in conflicts and other.pk not in conflicts
+    assert "技术中心" in conflicts[expert.pk]
+
+
+def test_the_expert_is_told_when_a_keeper_files_their_declaration(world):
+    expert = make_expert(environment=True)
+    expert.user = world.users[Role.EXPERT]
+    expert.save()
+    declaration_submit(actor=world.users[Role.PROVINCE_STAFF], expert=expert,
+                       ties=[{"kind": TieKind.FAMILY, "enterprise_id": world.enterprises["own"].pk}])
+    assert world.users[Role.EXPERT].notifications.filter(text__contains="利益关系申报（第1版）").exists()
+    declaration_submit(actor=world.users[Role.EXPERT], expert=expert, ties=[])  # their own: no notice
+    assert world.users[Role.EXPERT].notifications.count() == 1

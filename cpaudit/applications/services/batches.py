@@ -16,6 +16,7 @@ from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.log import log_action
 from cpaudit.core.logdisplay import register
 from cpaudit.org import access
+from cpaudit.org.models import Agency
 from cpaudit.org.roles import Role
 
 from ..models import Application, Batch, Kind, Level, Status
@@ -112,7 +113,8 @@ def batch_submit(*, actor, campaign, kind: str, applications, title: str = "", l
             raise PermissionDenied(f"{name}的申请不由{actor.agency}报送")
         require_not_related(actor, application, "报送该企业的申请")
         recipient = agencies["city"] if level == Level.BRANCH else agencies["province"]
-    agency = actor.agency
+    # Lock the sending agency's row: two leaders of one agency cannot take the same batch number.
+    agency = Agency.objects.select_for_update().get(pk=actor.agency_id)
     number = (Batch.objects.filter(agency=agency, campaign=campaign, kind=kind).aggregate(n=Max("number"))["n"]
               or 0) + 1
     title = (title or "").strip() or default_title(agency, campaign, kind)

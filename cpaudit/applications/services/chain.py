@@ -134,12 +134,14 @@ def application_decide(*, actor, application: Application, step: str, outcome: s
     if outcome == Outcome.RETURN:
         application.status = Status.RETURNED
         application.return_reason, application.returned_level = opinion, spec.level
+        application.branch_batch = application.city_batch = None
     else:
         application.status = spec.agree_to
         if step == Step.BRANCH_APPROVAL and agency.kind == AgencyKind.DIRECT_COUNTY:
             # A 省直管县 is its own city level: no letter to itself, its city-level staff review next.
             application.status = Status.CITY_REVIEW
-    application.save(update_fields=["status", "return_reason", "returned_level", "updated_at"])
+    application.save(update_fields=["status", "return_reason", "returned_level", "branch_batch", "city_batch",
+                                    "updated_at"])
     log_action(actor=actor, action=f"applications.application.{step}", obj=application,
                changes={"status": [before, application.status]},
                data={"outcome": outcome, "opinion": opinion, "checks": checked,
@@ -168,3 +170,7 @@ def _tell_next(application, agencies, decision) -> None:
         target = agencies["province"]
     notify(agency_users(target, roles), application,
            f"{name}的{kind}申请：{application.get_status_display()}", f"app:{application.pk}:{decision.pk}")
+    if application.status == Status.ORGANIZING and application.organizer_level == Level.PROVINCE:
+        # 省管: the province organizes, the city assists (seed § 二).
+        notify(agency_users(agencies["city"], [Role.CITY_STAFF]), application,
+               f"{name}为省管企业，其{kind}由省厅组织，请市局协助", f"app:{application.pk}:assist")

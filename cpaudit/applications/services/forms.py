@@ -78,18 +78,15 @@ def eligibility_many(enrolments) -> dict[tuple[int, str], tuple[bool, str]]:
 
 
 def _registry(application, today):
+    """The registry-bound values now; the 验收 time limit is judged on `today`, the submission day
+    (not on the typed 申请日期, which the enterprise could set back)."""
     return formspec.registry_values(application.enrolment, application.kind, application.evaluation,
-                                    application.campaign, _application_day(application, today))
+                                    application.campaign, today)
 
 
-def _application_day(application, today):
-    import datetime as dt
-
-    raw = (application.form_data or {}).get("application_date")
-    try:
-        return dt.date.fromisoformat(raw) if raw else today
-    except ValueError:
-        return today
+def _require_active(application, what: str) -> None:
+    if application.campaign.status != Campaign.Status.ACTIVE:
+        raise InvalidState(f"审核批次「{application.campaign}」已结束，不能{what}", code="campaign_closed")
 
 
 @transaction.atomic
@@ -133,11 +130,13 @@ def application_save(*, actor, application: Application, data: dict) -> Applicat
     application = lock(application)
     access.check(actor, "applications.application.prepare", application)
     require_state(application, *EDITABLE, what="修改申请表")
+    _require_active(application, "修改申请表")
     values, errors = formspec.clean(application.kind, data)
     if errors:
         raise ValidationError(errors)
     before = dict(application.form_data)
-    after = {**before, **values}
+    # Registry-bound values follow the registry (a rename there shows up in the draft).
+    after = {**before, **values, **_registry(application, clock.today())}
     changes = diff(before, after)
     if not changes:
         return application
@@ -158,13 +157,15 @@ def application_submit(*, actor, application: Application) -> ApplicationVersion
     if is_system(actor):
         raise PermissionDenied("申请须由企业用户本人提交")
     require_state(application, *EDITABLE, what="提交")
+    _require_active(application, "提交申请")
     ok, why = eligibility(application.enrolment, application.kind)
     if not ok:
         raise InvalidState(why, code="not_eligible")
     today = clock.today()
     registry = _registry(application, today)
+    application.form_data = {**application.form_data, **registry}
     errors = formspec.validate(application.kind, application.form_data, registry=registry,
-                               enterprise=application.enrolment.enterprise, campaign=application.campaign)
+                               enterprise=application.enrolment.enterprise, campaign=application.campaign, today=today)
     if errors:
         raise ValidationError(errors)
     agencies = route(application)
@@ -178,6 +179,8 @@ def application_submit(*, actor, application: Application) -> ApplicationVersion
     before = {"status": application.status}
     application.status = Status.BRANCH_REVIEW
     application.organizer_level, application.organizer = level, organizer
+    # A resubmission travels the chain again: the earlier round's batches are history (Batch.content).
+    application.branch_batch = application.city_batch = None
     application.submitted_at = version.submitted_at
     application.return_reason, application.returned_level = "", ""
     application.save()
