@@ -18,6 +18,16 @@ def server_now() -> dt.datetime:
     return timezone.now()
 
 
+def business_now() -> dt.datetime:
+    """Now, on the business day of `today()`: equal to server_now() unless the date is pinned. For the
+    times business records carry (a submission, a draw), not for the log."""
+    now = timezone.localtime(server_now())
+    day = today()
+    if now.date() == day:
+        return now
+    return timezone.make_aware(dt.datetime.combine(day, now.time().replace(tzinfo=None)))
+
+
 def today() -> dt.date:
     pinned = getattr(_local, "today", None)
     if pinned is not None:

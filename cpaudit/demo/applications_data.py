@@ -100,10 +100,14 @@ def _ensure_pool(actor, cast: Cast) -> list[Expert]:
 
 
 def _eligible(campaign) -> tuple[list[Enrolment], list[Enrolment]]:
-    """(eligible for 评估 only, completed all 35 steps), sorted by county and name."""
+    """(eligible for 评估 only, completed all 35 steps): first the counties whose branch has a demo
+    login (so those accounts find work), then by county and name."""
     evaluation, complete = [], []
-    enrolments = (Enrolment.objects.filter(campaign=campaign).select_related("enterprise", "campaign")
-                  .order_by("enterprise__county_id", "enterprise__name"))
+    with_login = {u.agency.division_id for u in User.objects.filter(role=Role.BRANCH_STAFF, is_demo=True)
+                  .select_related("agency") if u.has_usable_password()}
+    enrolments = sorted(Enrolment.objects.filter(campaign=campaign).select_related("enterprise", "campaign"),
+                        key=lambda e: (e.enterprise.county_id not in with_login, e.enterprise.county_id,
+                                       e.enterprise.name))
     records: dict[int, list] = {}
     for r in StepRecord.objects.filter(enrolment__campaign=campaign).only("enrolment_id", "step_id", "status"):
         records.setdefault(r.enrolment_id, []).append(r)

@@ -216,7 +216,7 @@ def panel_draw(*, actor, application, size=None, min_environment=None, min_indus
         application=application, is_current=True, sheet=sheet, rule=rule.as_dict(), seed=seed,
         eligible_ids=list(pool.eligible),
         eligible_pools={"environment": list(pool.environment), "industry": list(pool.industry)},
-        eligible_digest=pool.digest(), excluded=excluded, drawn_by=actor, drawn_at=clock.server_now(),
+        eligible_digest=pool.digest(), excluded=excluded, drawn_by=actor, drawn_at=clock.business_now(),
         reason=reason[:200])
     PanelMember.objects.bulk_create([PanelMember(panel=panel, expert_id=pk, order=n, is_leader=n == 1)
                                      for n, pk in enumerate(drawn, start=1)])
@@ -345,7 +345,7 @@ def score_submit(*, actor, member, points: dict, vetoes: list, opinion: str = ""
     clean, ticked, total = _clean_points(panel.sheet, points, vetoes)
     opinion = (opinion or "").strip()
     existing = Score.objects.select_for_update().filter(member=member).first()
-    now = clock.server_now()
+    now = clock.business_now()
     if existing is None:
         score = Score.objects.create(member=member, points=clean, vetoes=ticked, total=total, opinion=opinion,
                                      submitted_at=now)

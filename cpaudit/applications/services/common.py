@@ -14,7 +14,6 @@ import json
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from cpaudit.core import clock
 from cpaudit.core.errors import InvalidState, PermissionDenied
@@ -40,14 +39,7 @@ def sm3_hex(data: bytes) -> str:
 
 
 def business_now():
-    """Now, on the business day of clock.today() (equal to server_now() unless the date is pinned)."""
-    import datetime as dt
-
-    now = timezone.localtime(clock.server_now())
-    today = clock.today()
-    if now.date() == today:
-        return now
-    return timezone.make_aware(dt.datetime.combine(today, now.time().replace(tzinfo=None)))
+    return clock.business_now()
 
 
 def lock(application) -> Application:
