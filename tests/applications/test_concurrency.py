@@ -14,7 +14,9 @@ from cpaudit.core.models import ActionLog
 from cpaudit.org.roles import Role
 from tests.factories import make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test would drop the divisions and industries
+# that migrations load; the next test needs them back.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _race(calls):
