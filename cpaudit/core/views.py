@@ -53,6 +53,11 @@ def home(request):
         enrolments = scope(user, Enrolment.objects.all())
         context["enterprise_count"] = enterprises.count()
         context["by_campaign"] = list(_campaign_counts(enrolments))
+    if not context["is_admin"]:
+        # What awaits the user in the 评估/验收 chain (selectors.todo: within scope, by role and agency).
+        from cpaudit.applications.selectors import todo
+
+        context["application_todo"] = todo(user).count()
     if user.role == "enterprise" and user.enterprise_id:
         context["own"] = user.enterprise
     if user.role in ("enterprise", "consultant"):

@@ -154,3 +154,12 @@ def test_batch_form_queries_do_not_grow(client, world, today):
         make_application(world, status=Status.BRANCH_BATCH, enrol=extra)
     assert queries(client, url) == few
     assert client.get(url).content.decode().count('name="applications"') == 6  # all six listed
+
+
+def test_home_counts_what_awaits_the_user(client, world, today):
+    make_application(world, status=Status.BRANCH_REVIEW)
+    client.force_login(world.users[Role.BRANCH_STAFF])
+    html = client.get(reverse("home")).content.decode()
+    assert "评估/验收待办" in html and f'href="{reverse("applications:index")}">1</a>' in html
+    client.force_login(world.users[Role.BRANCH_LEADER])  # nothing awaits the leader
+    assert "评估/验收待办" not in client.get(reverse("home")).content.decode()
