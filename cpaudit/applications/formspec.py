@@ -2,7 +2,8 @@
 
 `FIELDS[kind]` is what the enterprise fills (pre-filled from the registry and the enrolment); the
 reviewers' yes/no checks (提交申请评估资料是否齐全 …) are `REVIEW_CHECKS[kind]`, ticked by branch staff in
-their opinion. `validate` returns {key: message} in Chinese; `freeze` builds the frozen content of a
+their opinion. `validate` returns {key: message} in Chinese (registry-bound values are never typed: the services
+overwrite them from the registry and the enrolment before validating, so they always agree); `freeze` builds the frozen content of a
 submitted version. The documents (render/) print the labels verbatim from the seed, not from here.
 """
 
@@ -218,11 +219,6 @@ def validate(kind: str, data: dict, *, registry: dict, enterprise, campaign, tod
             errors[f.key] = error
         elif f.required and value is None:
             errors[f.key] = f"请填写“{f.label}”" if f.type != BOOL else f"请选择“{f.label}”"
-    for key in ("name", "uscc"):
-        typed = (data.get(key) or "").strip()
-        if key in registry and typed and typed != registry[key]:
-            label = field(kind, key).label
-            errors[key] = f"{label}与企业名录不一致（名录为“{registry[key]}”）；名称或代码变更须由分局在企业名录中修改"
     if kind == Kind.EVALUATION:
         _validate_t1(data, errors)
     else:

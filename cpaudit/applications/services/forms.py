@@ -17,6 +17,7 @@ from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.log import diff, log_action
 from cpaudit.core.logdisplay import register
 from cpaudit.org import access
+from cpaudit.org.roles import Role
 from cpaudit.progress.models import StepRecord
 from cpaudit.progress.services.derived import completed_through, eligible_for_evaluation
 from cpaudit.progress.steps import EVALUATION_STEP, FINAL_STEP
@@ -189,8 +190,6 @@ def application_submit(*, actor, application: Application) -> ApplicationVersion
                changes={"status": [before["status"], application.status]},
                data={"version": number, "digest": version.digest, "organizer": organizer.name,
                      "organizer_level": level})
-    from cpaudit.org.roles import Role
-
     notify(agency_users(agencies["branch"], [Role.BRANCH_STAFF]), application,
            f"{application.enrolment.enterprise}提交了{application.get_kind_display()}申请，请审核",
            f"app:{application.pk}:submitted:{number}")
