@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from cpaudit.org import access
 from cpaudit.org.models import Agency
@@ -73,6 +73,14 @@ def is_late(application, today: dt.date) -> bool:
     return today > due
 
 
+def superseded_q() -> Q:
+    """A failed application the enterprise has since replaced with a new one of the same kind: the
+    summaries count enterprises, so only the newest application of each enrolment and kind counts."""
+    newer = Application.objects.filter(enrolment_id=OuterRef("enrolment_id"), kind=OuterRef("kind"),
+                                       pk__gt=OuterRef("pk"))
+    return Q(status=Status.FAILED) & Q(Exists(newer))
+
+
 @dataclass
 class Counts:
     applied: int = 0  # submitted at least once
@@ -112,6 +120,7 @@ def summary(user, campaign, kind: str, today: dt.date) -> Summary:
     """Counts per county (a branch, a city) or per city-level agency (the province): 3 queries."""
     due = deadline(campaign, kind)
     rows = (access.scope(user, Application.objects.filter(campaign=campaign, kind=kind))
+            .exclude(superseded_q())
             .values("enrolment__enterprise__county_id", "status", "submitted_at", "result_date")
             .annotate(n=Count("pk")))
     by_province = getattr(user, "role", None) in (Role.PROVINCE_STAFF, Role.PROVINCE_LEADER) \

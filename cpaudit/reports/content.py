@@ -233,14 +233,18 @@ def supervised_branches(city, campaign=None):
 
 
 def applications_for(campaign, counties, month: dt.date, today: dt.date) -> dict:
-    """评估/验收 applied (first submitted), passed and failed (result dated) by the data date. One query."""
+    """评估/验收 applied (first submitted), passed and failed (result dated) by the data date, one count
+    per enterprise and kind (a failed application replaced by a new one is not counted). One query."""
     from django.db.models import Min
 
     from cpaudit.applications.models import Application, Kind, Status
 
     as_of = data_date(month, today)
     counts = {kind: {"applied": 0, "passed": 0, "failed": 0} for kind in Kind.values}
+    from cpaudit.applications.selectors import superseded_q
+
     rows = (Application.objects.filter(campaign=campaign, enrolment__enterprise__county_id__in=list(counties))
+            .exclude(superseded_q())
             .annotate(first=Min("versions__submitted_at")).values_list("kind", "status", "result_date", "first"))
     for kind, status, result_date, first in rows:
         if first is None or timezone.localtime(first).date() > as_of:

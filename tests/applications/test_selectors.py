@@ -6,6 +6,7 @@ import pytest
 
 from cpaudit.applications import selectors
 from cpaudit.applications.models import Application, Kind, Status
+from cpaudit.campaigns.models import Enrolment
 from cpaudit.org.roles import Role
 
 from .viewfixtures import make_application
@@ -54,3 +55,12 @@ def test_summary_counts(world):
         (3, 0, 1, 1, 1, 2)
     assert total.late == 1  # decided after the evaluation deadline
     assert [r.code for r in result.rows] == ["130602", "130606"] and result.group_label == "县（市、区）"
+
+
+def test_summary_counts_an_enterprise_once_after_a_failed_evaluation(world):
+    make_application(world, status=Status.FAILED, passed=False, result_date=dt.date(2020, 7, 1))
+    enrol = Enrolment.objects.get(campaign=world.campaign, enterprise=world.enterprises["own"])
+    make_application(world, status=Status.BRANCH_REVIEW, enrol=enrol)
+    total = selectors.summary(world.users[Role.BRANCH_STAFF], world.campaign, Kind.EVALUATION,
+                              dt.date(2020, 7, 28)).total
+    assert (total.applied, total.failed, total.in_review) == (1, 0, 1)
