@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from cpaudit.org import access
 from cpaudit.org.models import Agency
-from cpaudit.org.roles import AgencyKind, Role
+from cpaudit.org.roles import BRANCH_AGENCY_KINDS, AgencyKind, Role
 
 from .models import EDITABLE, FINAL, IN_CHAIN, Application, Kind, Status
 
@@ -155,16 +155,34 @@ def summary(user, campaign, kind: str, today: dt.date) -> Summary:
     return Summary(kind, due, result, total, "设区市（省管县）" if by_province else "县（市、区）")
 
 
+def _branches():
+    return Agency.objects.filter(kind__in=BRANCH_AGENCY_KINDS).select_related("supervisor", "division")
+
+
+def city_level(branch: Agency) -> Agency:
+    """The city-level agency a branch reports through: its supervisor; a 省直管县 is its own."""
+    if branch.kind == AgencyKind.DIRECT_COUNTY or branch.supervisor is None:
+        return branch
+    return branch.supervisor
+
+
+def city_units() -> dict[str, dict]:
+    """City-level agencies with the counties they report for ({code: {"agency", "counties"}}): one query."""
+    units: dict[str, dict] = {}
+    for branch in _branches():
+        unit = city_level(branch)
+        units.setdefault(unit.division_id, {"agency": unit, "counties": []})["counties"].append(branch.division_id)
+    return units
+
+
 def _units(by_province: bool) -> dict[str, tuple[str, str]]:
-    """county code → (unit code, unit name): the branch's supervising city level (定州 is its own)."""
+    """county code → (row code, row name): the city level for the province (named by its agency),
+    else the county itself."""
     units = {}
-    for branch in Agency.objects.filter(kind__in=[AgencyKind.COUNTY, AgencyKind.DIRECT_COUNTY]).select_related(
-            "supervisor", "division"):
-        if branch.kind == AgencyKind.DIRECT_COUNTY or branch.supervisor is None:
-            # The province's rows name city-level agencies; a 省直管县 is its own.
-            units[branch.division_id] = (branch.division_id, branch.name if by_province else branch.division.name)
-        elif by_province:
-            units[branch.division_id] = (branch.supervisor.division_id, branch.supervisor.name)
+    for branch in _branches():
+        if by_province:
+            unit = city_level(branch)
+            units[branch.division_id] = (unit.division_id, unit.name)
         else:
             units[branch.division_id] = (branch.division_id, branch.division.name)
     return units

@@ -16,16 +16,14 @@ from cpaudit.campaigns.models import Campaign, Enrolment
 from cpaudit.core import clock
 from cpaudit.core.views import domain_view
 from cpaudit.org import access
-from cpaudit.org.models import Agency, Division
-from cpaudit.org.roles import AgencyKind, Role
+from cpaudit.org.models import Division
+from cpaudit.org.roles import PROVINCE_ROLES, Role
 
 from . import selectors, services, views_chain
 from .forms import SORTS, FilterForm
 from .models import EDITABLE, FINAL, IN_CHAIN, Application, Kind, Status
 
-TODO_LIMIT = 50
-BRANCH_KINDS = (AgencyKind.COUNTY, AgencyKind.DIRECT_COUNTY)
-PROVINCE_ROLES = (Role.PROVINCE_STAFF, Role.PROVINCE_LEADER)
+AWAITING_SHOWN = 50  # the 待办 box lists this many; beyond, it says so and points to the filters
 STATUS_BADGES = {Status.RETURNED: "bad", Status.FAILED: "bad", Status.PASSED: "",
                  Status.DRAFT: "", Status.RESULT_PENDING: "warn"}
 
@@ -43,17 +41,6 @@ def query_without(request, *drop: str) -> str:
     for key in ("page", *drop):
         query.pop(key, None)
     return query.urlencode()
-
-
-def city_units():
-    """City-level agencies (a city, a 省直管县) with the counties they report for, as selectors.summary
-    groups them for the province: one query."""
-    units: dict[str, dict] = {}
-    for branch in Agency.objects.filter(kind__in=BRANCH_KINDS).select_related("supervisor"):
-        unit = branch if branch.kind == AgencyKind.DIRECT_COUNTY or branch.supervisor is None else branch.supervisor
-        entry = units.setdefault(unit.division_id, {"agency": unit, "counties": []})
-        entry["counties"].append(branch.division_id)
-    return units
 
 
 # --- the index -------------------------------------------------------------------------------------
@@ -96,11 +83,11 @@ def _filtered(user, data: dict, today, units):
 
 
 def _todo(user):
-    items = list(selectors.todo(user)[:TODO_LIMIT + 1])
+    items = list(selectors.todo(user)[:AWAITING_SHOWN + 1])
     for application in items:
         application.action_label = views_chain.todo_label(user, application)
         application.badge = badge(application)
-    return items[:TODO_LIMIT], len(items) > TODO_LIMIT
+    return items[:AWAITING_SHOWN], len(items) > AWAITING_SHOWN
 
 
 def _enrolment_rows(user):
@@ -139,7 +126,7 @@ def index(request):
     in_scope = access.scope(user, Application.objects.all())
     counties = Division.objects.filter(code__in=in_scope.values("enrolment__enterprise__county_id")).order_by("code")
     province = getattr(user, "role", None) in PROVINCE_ROLES
-    units = city_units() if province else {}
+    units = selectors.city_units() if province else {}
     form = FilterForm(request.GET or None, campaigns=campaigns_of(user), counties=counties,
                       cities=[u["agency"] for _, u in sorted(units.items())])
     if form.is_bound and not form.is_valid():

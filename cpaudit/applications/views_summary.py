@@ -12,11 +12,12 @@ from cpaudit.campaigns.models import Campaign
 from cpaudit.core import clock
 from cpaudit.core.views import domain_view
 from cpaudit.org import access
+from cpaudit.org.roles import PROVINCE_ROLES
 
 from . import selectors
 from .forms import SummaryForm
 from .models import Kind
-from .views import PROVINCE_ROLES, campaigns_of
+from .views import campaigns_of
 
 # column → (label, the index's status filter, late only)
 COLUMNS = [

@@ -17,6 +17,16 @@ def sm3_hex(data: bytes) -> str:
     return h.hexdigest()
 
 
+def canonical_json(content) -> bytes:
+    """The bytes a frozen document's digest is taken over: sorted keys, no spaces, UTF-8."""
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def document_digest(content) -> str:
+    """SM3 of a frozen document (a report version, an application form, a batch letter)."""
+    return sm3_hex(canonical_json(content))
+
+
 def jsonable(value):
     """Values as they are stored in `changes` and `data`: no floats, no objects (they don't round-trip)."""
     if value is None or isinstance(value, (bool, int, str)):

@@ -13,7 +13,7 @@ from cpaudit.org.access import scope
 from cpaudit.org.roles import ADMIN_ROLES
 from cpaudit.registry.models import Enterprise
 
-from .errors import PermissionDenied
+from .errors import DomainError, PermissionDenied
 
 
 def forbidden(request, message: str):
@@ -34,9 +34,12 @@ def domain_view(view):
     return wrapper
 
 
-def add_validation_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError next to the form's fields (or on top when no field matches)."""
-    if hasattr(exc, "error_dict"):
+def add_validation_errors(form, exc: ValidationError | DomainError) -> None:
+    """Put a service's ValidationError next to the form's fields (or on top when no field matches); a
+    domain error (a state or rule refusal) goes on top with its message."""
+    if isinstance(exc, DomainError):
+        form.add_error(None, exc.message)
+    elif hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             name = field.removesuffix("_id")
             form.add_error(name if name in form.fields else None, errors)

@@ -52,10 +52,8 @@ def _post(request, application, outcome):
         if draw_form.is_valid():
             try:
                 services.panel_draw(actor=request.user, application=application, **draw_form.cleaned_data)
-            except ValidationError as exc:
+            except (ValidationError, InvalidState) as exc:
                 add_validation_errors(draw_form, exc)
-            except InvalidState as exc:
-                draw_form.add_error(None, exc.message)
             else:
                 messages.success(request, "已抽取专家组")
                 return redirect(request.path), None, None
@@ -64,10 +62,8 @@ def _post(request, application, outcome):
         if meeting_form.is_valid():
             try:
                 services.panel_meeting_save(actor=request.user, panel=outcome.panel, **meeting_form.cleaned_data)
-            except ValidationError as exc:
+            except (ValidationError, InvalidState) as exc:
                 add_validation_errors(meeting_form, exc)
-            except InvalidState as exc:
-                meeting_form.add_error(None, exc.message)
             else:
                 messages.success(request, "已保存评审会议记录")
                 return redirect(request.path), None, None
@@ -137,10 +133,8 @@ def score(request, pk):
         try:
             services.score_submit(actor=user, member=member, points=form.points(),
                                   vetoes=form.cleaned_data["vetoes"], opinion=form.cleaned_data["opinion"])
-        except ValidationError as exc:
+        except (ValidationError, InvalidState) as exc:
             add_validation_errors(form, exc)
-        except InvalidState as exc:
-            form.add_error(None, exc.message)
         else:
             messages.success(request, "已提交评分")
             return redirect("experts:my_tasks")

@@ -126,10 +126,8 @@ def scoresheet_edit(request, slug, kind):
             services.scoresheet_save(actor=request.user, campaign=campaign, kind=kind,
                                      name=form.cleaned_data["name"], pass_mark=form.cleaned_data["pass_mark"],
                                      items=rows)
-        except ValidationError as exc:
+        except (ValidationError, InvalidState) as exc:
             add_validation_errors(form, exc)
-        except InvalidState as exc:
-            form.add_error(None, exc.message)
         else:
             messages.success(request, "已保存评分表")
             return redirect("experts:scoresheet_list")

@@ -36,6 +36,9 @@ class AgencyKind(models.TextChoices):
     COUNTY = "county", "县（市、区）生态环境分局"
 
 
+# The agencies that act as a county branch (a 省直管县 is one too, and its own city level).
+BRANCH_AGENCY_KINDS = (AgencyKind.COUNTY, AgencyKind.DIRECT_COUNTY)
+
 # Which agency kinds a government role may belong to.
 ROLE_AGENCY_KINDS = {
     Role.BRANCH_STAFF: {AgencyKind.COUNTY, AgencyKind.DIRECT_COUNTY},

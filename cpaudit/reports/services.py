@@ -15,8 +15,6 @@ in the same transaction. Log codes: reports.report.drafted (save_draft), .submit
 """
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -25,6 +23,7 @@ from django.utils import timezone
 
 from cpaudit.campaigns.models import Campaign, CampaignCounty
 from cpaudit.core import clock
+from cpaudit.core.chain import document_digest
 from cpaudit.core.checkpoint import write_checkpoint
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.log import diff, log_action, snapshot
@@ -32,7 +31,7 @@ from cpaudit.core.logdisplay import register
 from cpaudit.org import access
 from cpaudit.org.jurisdiction import jurisdiction_of
 from cpaudit.org.models import Agency, User
-from cpaudit.org.roles import BRANCH_ROLES, AgencyKind, Role
+from cpaudit.org.roles import BRANCH_AGENCY_KINDS, BRANCH_ROLES, AgencyKind, Role
 from cpaudit.progress.services.derived import audit_start
 
 from . import content as C
@@ -44,7 +43,6 @@ register("reports.report.corrected", "更正并重新报送月度进度报告")
 register("reports.report.accepted", "接收分局月度进度报告")
 register("reports.report.returned", "退回分局月度进度报告")
 
-BRANCH_KINDS = (AgencyKind.COUNTY, AgencyKind.DIRECT_COUNTY)
 SUBMITTED_STATES = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
 EDITABLE_STATES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 TEXT_FIELDS = ["problems", "remarks"]
@@ -64,15 +62,6 @@ def _month(month) -> dt.date:
     if isinstance(month, str):
         return C.parse_month(month)
     return C.month_start(month)
-
-
-def _business_now() -> dt.datetime:
-    """Now, on the business day of clock.today() (equal to server_now() unless the date is pinned)."""
-    now = timezone.localtime(clock.server_now())
-    today = clock.today()
-    if now.date() == today:
-        return now
-    return timezone.make_aware(dt.datetime.combine(today, now.time().replace(tzinfo=None)))
 
 
 def _lock(report) -> MonthlyReport:
@@ -99,14 +88,6 @@ def _require_supervisor(actor, report) -> None:
         raise PermissionDenied(f"只有{report.agency.supervisor or '上级单位'}的经办人员可以接收或退回{report.agency}的月报")
 
 
-def canonical_json(content: dict) -> bytes:
-    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-
-
-def sm3_hex(data: bytes) -> str:
-    return hashlib.new("sm3", data).hexdigest()
-
-
 def latest_version(report) -> ReportVersion | None:
     """The newest version (uses prefetched versions when there are)."""
     if report is None or report.pk is None:
@@ -122,7 +103,7 @@ def report_for(*, actor, campaign: Campaign, agency: Agency, month, kind: str) -
     """The report of (kind, campaign, agency, month), created as an empty draft when missing."""
     access.check(actor, "reports.report.view")
     month = _month(month)
-    if kind == ReportKind.BRANCH and agency.kind not in BRANCH_KINDS:
+    if kind == ReportKind.BRANCH and agency.kind not in BRANCH_AGENCY_KINDS:
         raise InvalidState(f"{agency}不是县级单位，没有分局月报", code="wrong_kind")
     if kind == ReportKind.CITY and agency.kind != AgencyKind.CITY:
         raise InvalidState(f"{agency}不是设区市生态环境局，没有市局汇总报告", code="wrong_kind")
@@ -186,8 +167,8 @@ def report_submit(*, actor, report: MonthlyReport, reason: str = "") -> ReportVe
     content = build_content(report, today)
     content["version"], content["submitted_by"] = number, C._person(actor)
     version = ReportVersion.objects.create(
-        report=report, number=number, content=content, digest=sm3_hex(canonical_json(content)),
-        reason=reason if number > 1 else "", submitted_by=actor, submitted_at=_business_now(),
+        report=report, number=number, content=content, digest=document_digest(content),
+        reason=reason if number > 1 else "", submitted_by=actor, submitted_at=clock.business_now(),
     )
     report.status, report.return_reason, report.returned_by = ReportStatus.SUBMITTED, "", None
     report.save()
@@ -331,10 +312,10 @@ def city_overview(*, actor, campaign: Campaign, month, today: dt.date | None = N
         raise PermissionDenied("只能查看本单位所辖分局的月报报送情况")
     elif own.kind == AgencyKind.PROVINCE and not jurisdiction_of(actor).covers(_first_county(agency)):
         raise PermissionDenied("该单位不在您的辖区内")
-    if agency is None or agency.kind in BRANCH_KINDS:
+    if agency is None or agency.kind in BRANCH_AGENCY_KINDS:
         raise PermissionDenied("只有市局（或省厅）人员可以查看各分局月报报送情况")
     month, today = _month(month), today or clock.today()
-    kinds = [AgencyKind.COUNTY] if agency.kind == AgencyKind.CITY else list(BRANCH_KINDS)
+    kinds = [AgencyKind.COUNTY] if agency.kind == AgencyKind.CITY else list(BRANCH_AGENCY_KINDS)
     branches = list(Agency.objects.filter(
         supervisor=agency, kind__in=kinds,
         division_id__in=CampaignCounty.objects.filter(campaign=campaign).values("county_id"),
@@ -372,7 +353,7 @@ def send_reminders(*, today: dt.date) -> int:
     previous = C.month_start(this_month - dt.timedelta(days=1))
     for campaign in Campaign.objects.filter(status=Campaign.Status.ACTIVE):
         counties = CampaignCounty.objects.filter(campaign=campaign).values("county_id")
-        branches = list(Agency.objects.filter(kind__in=BRANCH_KINDS, division_id__in=counties)
+        branches = list(Agency.objects.filter(kind__in=BRANCH_AGENCY_KINDS, division_id__in=counties)
                         .select_related("supervisor"))
         start = C.month_start(audit_start(campaign))
         for month in (previous, this_month):

@@ -21,14 +21,13 @@ from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.views import add_validation_errors, domain_view
 from cpaudit.org import access
 from cpaudit.org.models import Agency
-from cpaudit.org.roles import AgencyKind, Role
+from cpaudit.org.roles import BRANCH_AGENCY_KINDS, AgencyKind, Role
 
 from . import services
 from .forms import AcceptForm, DraftForm, PeriodForm, ReturnForm, SubmitForm, month_value
 from .models import MonthlyReport, Notification, ReportKind, ReportStatus, ReportVersion
 from .render_txt import render_txt
 
-BRANCH_KINDS = (AgencyKind.COUNTY, AgencyKind.DIRECT_COUNTY)
 FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -128,7 +127,7 @@ def index(request):
     if campaign is None:
         return render(request, "reports/index.html", {"form": form, "campaign": None})
     agency = user.agency
-    if agency is not None and agency.kind in BRANCH_KINDS:
+    if agency is not None and agency.kind in BRANCH_AGENCY_KINDS:
         return redirect("reports:branch_report", campaign.slug, month_value(month), agency.pk)
     if agency is not None and agency.kind == AgencyKind.CITY:
         return redirect("reports:city_overview", campaign.slug, month_value(month), agency.pk)
@@ -181,7 +180,7 @@ def branch_report(request, slug, month, agency_pk):
     user = request.user
     access.check(user, "reports.report.view")
     campaign = _campaign(user, slug)
-    agency = _agency(agency_pk, BRANCH_KINDS)
+    agency = _agency(agency_pk, BRANCH_AGENCY_KINDS)
     try:
         report = _report(user, campaign, agency, month, ReportKind.BRANCH)
     except InvalidState as exc:
@@ -377,7 +376,7 @@ def download(request, slug, month, agency_pk, fmt):
     user = request.user
     access.check(user, "reports.report.view")
     campaign = _campaign(user, slug)
-    agency = _agency(agency_pk, [*BRANCH_KINDS, AgencyKind.CITY])
+    agency = _agency(agency_pk, [*BRANCH_AGENCY_KINDS, AgencyKind.CITY])
     kind = ReportKind.CITY if agency.kind == AgencyKind.CITY else ReportKind.BRANCH
     try:
         report = _report(user, campaign, agency, month, kind)

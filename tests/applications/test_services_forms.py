@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 
 from cpaudit.applications import formspec, services
 from cpaudit.applications.models import Application, ApplicationVersion, Kind, Status
-from cpaudit.applications.services.common import canonical_json, sm3_hex
 from cpaudit.campaigns.models import Campaign
+from cpaudit.core.chain import canonical_json, sm3_hex
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.models import ActionLog
 from cpaudit.org.roles import Role

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from cpaudit.core import clock
+from cpaudit.core.chain import document_digest
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.log import log_action
 from cpaudit.core.logdisplay import register
@@ -24,14 +25,11 @@ from .common import (
     after_commit_checkpoint,
     agency_users,
     branches_for,
-    business_now,
-    canonical_json,
     is_system,
     latest_version,
     notify,
     require_not_related,
     route,
-    sm3_hex,
 )
 
 register("applications.batch.submitted", "报送评估/验收申请（书面申请）")
@@ -134,8 +132,8 @@ def batch_submit(*, actor, campaign, kind: str, applications, title: str = "", l
                "items": items}
     batch = Batch.objects.create(level=level, agency=agency, recipient=recipient, campaign=campaign, kind=kind,
                                  number=number, title=title, letter=letter, content=content,
-                                 digest=sm3_hex(canonical_json(content)), submitted_by=actor,
-                                 submitted_at=business_now())
+                                 digest=document_digest(content), submitted_by=actor,
+                                 submitted_at=clock.business_now())
     log_action(actor=actor, action="applications.batch.submitted", obj=batch,
                data={"applications": ids, "digest": batch.digest, "recipient": recipient.name, "number": number})
     field = "branch_batch" if level == Level.BRANCH else "city_batch"

@@ -9,37 +9,20 @@ level, 其他 → branch.
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from django.db import transaction
 from django.urls import reverse
 
 from cpaudit.core import clock
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.org.models import Agency, User
-from cpaudit.org.roles import AgencyKind
+from cpaudit.org.roles import BRANCH_AGENCY_KINDS, AgencyKind
 from cpaudit.registry.models import ManagementLevel
 
 from ..models import Application, ApplicationVersion, Decision, Level, Status
 
-BRANCH_KINDS = (AgencyKind.COUNTY, AgencyKind.DIRECT_COUNTY)
-
 
 def is_system(actor) -> bool:
     return getattr(actor, "is_system", False)
-
-
-def canonical_json(content) -> bytes:
-    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-
-
-def sm3_hex(data: bytes) -> str:
-    return hashlib.new("sm3", data).hexdigest()
-
-
-def business_now():
-    return clock.business_now()
 
 
 def lock(application) -> Application:
@@ -63,7 +46,7 @@ def require_state(application, *states, what: str) -> None:
 def branch_of(application) -> Agency:
     county = application.enrolment.enterprise.county_id
     branch = (Agency.objects.select_related("supervisor", "supervisor__supervisor")
-              .filter(division_id=county, kind__in=BRANCH_KINDS).first())
+              .filter(division_id=county, kind__in=BRANCH_AGENCY_KINDS).first())
     if branch is None:
         raise InvalidState(f"企业所在县（市、区）（{county}）没有登记生态环境分局，申请无法报送", code="no_branch")
     return branch
@@ -97,7 +80,7 @@ def branches_for(applications) -> dict[str, Agency]:
     """County code → branch agency (with its supervisors) for these applications, in one query."""
     counties = {a.enrolment.enterprise.county_id for a in applications}
     return {b.division_id: b for b in Agency.objects.select_related("supervisor", "supervisor__supervisor")
-            .filter(division_id__in=counties, kind__in=BRANCH_KINDS)}
+            .filter(division_id__in=counties, kind__in=BRANCH_AGENCY_KINDS)}
 
 
 def organizer_for(application) -> tuple[str, Agency]:
@@ -153,7 +136,7 @@ def decide(application, *, actor, step, outcome, opinion="", checks=None) -> Dec
     return Decision.objects.create(
         application=application, version=version, step=step, outcome=outcome, opinion=opinion,
         checks=checks or {}, actor=actor, actor_name=actor.full_name or actor.username, agency=actor.agency,
-        decided_at=business_now(),
+        decided_at=clock.business_now(),
     )
 
 

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 
 from cpaudit.campaigns.models import Campaign, Enrolment
 from cpaudit.core import clock
+from cpaudit.core.chain import document_digest
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.log import diff, log_action
 from cpaudit.core.logdisplay import register
@@ -27,15 +28,12 @@ from ..models import EDITABLE, Application, ApplicationVersion, Kind, Status
 from .common import (
     after_commit_checkpoint,
     agency_users,
-    business_now,
-    canonical_json,
     is_system,
     lock,
     notify,
     organizer_for,
     require_state,
     route,
-    sm3_hex,
 )
 
 register("applications.application.started", "新建评估/验收申请表")
@@ -175,8 +173,8 @@ def application_submit(*, actor, application: Application) -> ApplicationVersion
     content = formspec.freeze(application.kind, application.form_data, registry)
     content["version"] = number
     version = ApplicationVersion.objects.create(
-        application=application, number=number, content=content, digest=sm3_hex(canonical_json(content)),
-        submitted_by=actor, submitted_at=business_now())
+        application=application, number=number, content=content, digest=document_digest(content),
+        submitted_by=actor, submitted_at=clock.business_now())
     before = {"status": application.status}
     application.status = Status.BRANCH_REVIEW
     application.organizer_level, application.organizer = level, organizer

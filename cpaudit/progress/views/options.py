@@ -119,10 +119,8 @@ def _option_form(request, enrolment: Enrolment, option: Option | None):
     if request.method == "POST" and form.is_valid():
         try:
             saved = option_save(actor=request.user, enrolment=enrolment, option=option, data=form.service_data())
-        except ValidationError as exc:
+        except (ValidationError, InvalidState) as exc:
             add_validation_errors(form, exc)
-        except InvalidState as exc:
-            form.add_error(None, exc.message)
         else:
             note = "；".join(flag_texts(saved))
             messages.success(request, f"已保存方案：{saved.name}" + (f"。{note}" if note else ""))

@@ -17,12 +17,12 @@ from cpaudit.campaigns.models import Campaign
 from cpaudit.core.errors import DomainError
 from cpaudit.core.log import reset_request_context, set_request_context
 from cpaudit.org.models import Agency
-from cpaudit.org.roles import AgencyKind
+from cpaudit.org.roles import BRANCH_AGENCY_KINDS, AgencyKind
 from cpaudit.registry.excel.files import actor_for
 from cpaudit.reports.content import parse_month
 from cpaudit.reports.models import ReportKind
 from cpaudit.reports.render_txt import render_txt
-from cpaudit.reports.services import BRANCH_KINDS, content_for, report_for
+from cpaudit.reports.services import content_for, report_for
 
 FORMATS = ("txt", "docx", "pdf")
 
@@ -54,7 +54,7 @@ class Command(BaseCommand):
         if campaign is None:
             self.fail(f"审核批次“{options['campaign']}”不存在")
         code = options["unit"]
-        agency = Agency.objects.filter(division_id=code, kind__in=BRANCH_KINDS).first()
+        agency = Agency.objects.filter(division_id=code, kind__in=BRANCH_AGENCY_KINDS).first()
         kind = ReportKind.BRANCH
         if agency is None:
             agency, kind = Agency.objects.filter(division_id=code, kind=AgencyKind.CITY).first(), ReportKind.CITY
