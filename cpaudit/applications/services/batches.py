@@ -97,6 +97,7 @@ def batch_submit(*, actor, campaign, kind: str, applications, title: str = "", l
     if len(locked) != len(ids):
         raise InvalidState("所选申请不存在或已被删除，请刷新页面", code="missing")
     recipient = None
+    branches = branches_for(locked)
     for application in locked:
         access.check(actor, "applications.batch.submit", application)
         name = application.enrolment.enterprise
@@ -105,7 +106,7 @@ def batch_submit(*, actor, campaign, kind: str, applications, title: str = "", l
         if application.status != waiting_state:
             raise InvalidState(f"{name}的申请当前为“{application.get_status_display()}”，不能报送"
                                "（可能已由他人报送，请刷新页面）", code="wrong_state")
-        agencies = route(application)
+        agencies = route(application, branches)
         own = agencies["branch"] if level == Level.BRANCH else agencies["city"]
         if own.pk != actor.agency_id:
             raise PermissionDenied(f"{name}的申请不由{actor.agency}报送")

@@ -83,8 +83,8 @@ def branches_for(applications) -> dict[str, Agency]:
             .filter(division_id__in=counties, kind__in=BRANCH_AGENCY_KINDS)}
 
 
-def organizer_for(application) -> tuple[str, Agency]:
-    agencies = route(application)
+def organizer_for(application, agencies: dict[str, Agency] | None = None) -> tuple[str, Agency]:
+    agencies = agencies or route(application)
     level = application.enrolment.enterprise.management_level
     if level == ManagementLevel.PROVINCIAL:
         return Level.PROVINCE, agencies["province"]

@@ -168,7 +168,7 @@ def application_submit(*, actor, application: Application) -> ApplicationVersion
     if errors:
         raise ValidationError(errors)
     agencies = route(application)
-    level, organizer = organizer_for(application)
+    level, organizer = organizer_for(application, agencies)
     number = application.versions.count() + 1
     content = formspec.freeze(application.kind, application.form_data, registry)
     content["version"] = number
