@@ -57,8 +57,6 @@ class StartForm(forms.Form):
 def _widget(f: formspec.Field):
     if f.type == formspec.BOOL:
         return forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect)
-    if f.key == "mode":
-        return forms.ChoiceField(choices=formspec.MODE_CHOICES, widget=forms.RadioSelect)
     if f.key == "enterprise_type":
         return forms.ChoiceField(choices=formspec.TYPE_CHOICES, widget=forms.RadioSelect)
     if f.type == formspec.DATE:

@@ -208,7 +208,7 @@ def clean(kind: str, raw: dict) -> tuple[dict, dict]:
     return values, errors
 
 
-def validate(kind: str, data: dict, *, registry: dict, enterprise, campaign, today: dt.date | None = None) -> dict:
+def validate(kind: str, data: dict, *, registry: dict, campaign, today: dt.date | None = None) -> dict:
     """{key: message} for a form about to be submitted (the draft may be incomplete)."""
     errors = {}
     for f in FIELDS[kind]:
@@ -241,13 +241,7 @@ def _date(data, key):
 
 
 def _validate_t1(data, errors) -> None:
-    mode = data.get("mode")
-    if mode and mode not in AuditMode.values:
-        errors["mode"] = "开展审核方式只能是“委托”或“自审”"
-    if mode == AuditMode.ENTRUSTED and not (data.get("consulting_agency") or "").strip():
-        errors["consulting_agency"] = "委托咨询机构开展审核的，须填写咨询机构名称"
-    if mode == AuditMode.SELF and (data.get("consulting_agency") or "").strip():
-        errors["consulting_agency"] = "自审的企业不填写咨询机构名称"
+    # 开展审核方式 and 咨询机构名称 come from the enrolment, whose constraint keeps them consistent.
     kind = data.get("enterprise_type")
     if kind and kind not in EnterpriseType.values:
         errors["enterprise_type"] = "企业类型须在“双超企业”“双有企业（第一类至第五类之一）”“其他企业”中选择一项"

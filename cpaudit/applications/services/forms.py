@@ -164,7 +164,7 @@ def application_submit(*, actor, application: Application) -> ApplicationVersion
     registry = _registry(application, today)
     application.form_data = {**application.form_data, **registry}
     errors = formspec.validate(application.kind, application.form_data, registry=registry,
-                               enterprise=application.enrolment.enterprise, campaign=application.campaign, today=today)
+                               campaign=application.campaign, today=today)
     if errors:
         raise ValidationError(errors)
     agencies = route(application)
