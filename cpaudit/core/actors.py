@@ -23,6 +23,11 @@ class SystemActor:
         return self.display_name
 
 
+def is_system(actor) -> bool:
+    """A command or the worker (a SystemActor), not a person."""
+    return getattr(actor, "is_system", False)
+
+
 def actor_fields(actor) -> dict:
     """The actor's identity as the log stores it: frozen at the time of the action."""
     if actor is None:

@@ -23,6 +23,7 @@ from django.db import transaction
 
 from cpaudit.applications.models import Application, Status
 from cpaudit.core import clock
+from cpaudit.core.actors import is_system
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.log import diff, log_action, snapshot
 from cpaudit.core.logdisplay import register
@@ -48,10 +49,6 @@ register("experts.score.resubmitted", "修改专家评分")
 
 EXPERT_FIELDS = ["name", "employer", "title", "phone", "environment", "energy", "industry", "active", "user"]
 MEETING_FIELDS = ["meeting_date", "meeting_place", "opinion"]
-
-
-def _is_system(actor) -> bool:
-    return getattr(actor, "is_system", False)
 
 
 # --- the pool --------------------------------------------------------------------------------------
@@ -124,7 +121,7 @@ def _lock_application(application) -> Application:
 
 
 def _require_organizer(actor, application, what: str) -> None:
-    if _is_system(actor):
+    if is_system(actor):
         raise PermissionDenied(f"{what}须由组织单位经办人员本人操作")
     if application.organizer_id is None or actor.agency_id != application.organizer_id:
         raise PermissionDenied(f"只有组织单位（{application.organizer or '未确定'}）的经办人员可以{what}")
@@ -332,7 +329,7 @@ def score_submit(*, actor, member, points: dict, vetoes: list, opinion: str = ""
     resubmission replaces the score while the application is still being organized."""
     member = PanelMember.objects.select_for_update(of=("self",)).select_related("panel", "expert").get(pk=member.pk)
     access.check(actor, "experts.score.submit", member)
-    if _is_system(actor) or member.expert.user_id != actor.pk:
+    if is_system(actor) or member.expert.user_id != actor.pk:
         raise PermissionDenied("只能由专家本人提交自己的评分")
     panel = member.panel
     application = _lock_application(panel.application)

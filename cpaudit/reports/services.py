@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from cpaudit.campaigns.models import Campaign, CampaignCounty
 from cpaudit.core import clock
+from cpaudit.core.actors import is_system
 from cpaudit.core.chain import document_digest
 from cpaudit.core.checkpoint import write_checkpoint
 from cpaudit.core.errors import InvalidState, PermissionDenied
@@ -69,12 +70,8 @@ def _lock(report) -> MonthlyReport:
             .select_related("agency", "agency__supervisor", "campaign", "prepared_by").get(pk=report.pk))
 
 
-def _is_system(actor) -> bool:
-    return getattr(actor, "is_system", False)
-
-
 def _require_own_agency(actor, agency, what: str) -> None:
-    if _is_system(actor):
+    if is_system(actor):
         return
     if getattr(actor, "agency_id", None) != agency.pk:
         raise PermissionDenied(f"只有{agency}的人员可以{what}")
@@ -82,7 +79,7 @@ def _require_own_agency(actor, agency, what: str) -> None:
 
 def _require_supervisor(actor, report) -> None:
     supervisor_id = report.agency.supervisor_id
-    if _is_system(actor):
+    if is_system(actor):
         return
     if supervisor_id is None or getattr(actor, "agency_id", None) != supervisor_id:
         raise PermissionDenied(f"只有{report.agency.supervisor or '上级单位'}的经办人员可以接收或退回{report.agency}的月报")
@@ -109,7 +106,7 @@ def report_for(*, actor, campaign: Campaign, agency: Agency, month, kind: str) -
         raise InvalidState(f"{agency}不是设区市生态环境局，没有市局汇总报告", code="wrong_kind")
     if kind not in ReportKind.values:
         raise InvalidState(f"未知的报告类型“{kind}”", code="wrong_kind")
-    if not _is_system(actor) and agency.pk != getattr(actor, "agency_id", None) \
+    if not is_system(actor) and agency.pk != getattr(actor, "agency_id", None) \
             and not jurisdiction_of(actor).covers(agency.division_id):
         raise PermissionDenied(f"{agency}不在您的管理范围内，无权查看月度进度报告")
     if month > clock.today():
@@ -137,7 +134,7 @@ def report_save_draft(*, actor, report: MonthlyReport, problems: str, remarks: s
     before = snapshot(report, TEXT_FIELDS + ["status"])
     report.problems, report.remarks = (problems or "").strip(), (remarks or "").strip()
     report.status = ReportStatus.DRAFT
-    if not _is_system(actor):
+    if not is_system(actor):
         report.prepared_by = actor
     report.save()
     log_action(actor=actor, action="reports.report.drafted", obj=report,
@@ -150,7 +147,7 @@ def report_submit(*, actor, report: MonthlyReport, reason: str = "") -> ReportVe
     """The leader of the reporting agency approves and submits: freezes version n+1."""
     report = _lock(report)
     access.check(actor, "reports.report.submit", report)
-    if _is_system(actor):
+    if is_system(actor):
         raise PermissionDenied("月度进度报告须由单位负责人本人审批报送")
     _require_own_agency(actor, report.agency, "审批报送本单位的月度进度报告")
     if report.status not in EDITABLE_STATES:
@@ -206,7 +203,7 @@ def report_return(*, actor, report: MonthlyReport, reason: str) -> MonthlyReport
     if not reason:
         raise InvalidState("退回须填写原因", code="reason_required")
     report.status, report.return_reason = ReportStatus.RETURNED, reason
-    report.returned_by = None if _is_system(actor) else actor
+    report.returned_by = None if is_system(actor) else actor
     report.save()
     version = latest_version(report)
     number = version.number if version else 0

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from cpaudit.core import clock
+from cpaudit.core.actors import is_system
 from cpaudit.core.chain import document_digest
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.log import log_action
@@ -25,7 +26,6 @@ from .common import (
     after_commit_checkpoint,
     agency_users,
     branches_for,
-    is_system,
     latest_version,
     notify,
     require_not_related,

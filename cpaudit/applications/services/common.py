@@ -13,16 +13,13 @@ from django.db import transaction
 from django.urls import reverse
 
 from cpaudit.core import clock
+from cpaudit.core.actors import is_system
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.org.models import Agency, User
 from cpaudit.org.roles import BRANCH_AGENCY_KINDS, AgencyKind
 from cpaudit.registry.models import ManagementLevel
 
 from ..models import Application, ApplicationVersion, Decision, Level, Status
-
-
-def is_system(actor) -> bool:
-    return getattr(actor, "is_system", False)
 
 
 def lock(application) -> Application:

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 
 from cpaudit.campaigns.models import Campaign, Enrolment
 from cpaudit.core import clock
+from cpaudit.core.actors import is_system
 from cpaudit.core.chain import document_digest
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.log import diff, log_action
@@ -28,7 +29,6 @@ from ..models import EDITABLE, Application, ApplicationVersion, Kind, Status
 from .common import (
     after_commit_checkpoint,
     agency_users,
-    is_system,
     lock,
     notify,
     organizer_for,
