@@ -2,18 +2,13 @@
 size-limited, stored outside the web root under their SM3 digest (identical content stored once),
 replaced by new versions that keep the old ones."""
 
-import hashlib
-import os
-import tempfile
-import zipfile
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from cpaudit.core import clock
+from cpaudit.core import clock, storedfiles
 from cpaudit.core.errors import InvalidState
 from cpaudit.core.log import log_action
 from cpaudit.org import access
@@ -21,120 +16,16 @@ from cpaudit.org import access
 from ..models import Evidence
 from .steps import LOCKED_MESSAGE, _lock_record
 
-MB = 1024 * 1024
-CHUNK = 64 * 1024
-ALLOWED_TYPES = "PDF、图片（PNG、JPEG、GIF）、Word（.doc、.docx）或 Excel（.xls、.xlsx）"
-
-OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP = b"PK\x03\x04"
-SIGNATURES = [  # (leading bytes, kind, content type)
-    (b"%PDF-", Evidence.Kind.PDF, "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", Evidence.Kind.IMAGE, "image/png"),
-    (b"\xff\xd8\xff", Evidence.Kind.IMAGE, "image/jpeg"),
-    (b"GIF87a", Evidence.Kind.IMAGE, "image/gif"),
-    (b"GIF89a", Evidence.Kind.IMAGE, "image/gif"),
-]
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def evidence_dir() -> Path:
-    return Path(getattr(settings, "CPAUDIT_EVIDENCE_DIR", Path(settings.DATA_DIR) / "evidence"))
-
-
-def evidence_path(digest: str) -> Path:
-    return evidence_dir() / digest[:2] / digest
-
-
-def max_bytes() -> int:
-    return int(settings.CPAUDIT_UPLOAD_MAX_BYTES)
-
-
-def limit_label() -> str:
-    return f"{max_bytes() / MB:g} MB"
-
-
-def _refuse_type(extra: str = "") -> ValidationError:
-    return ValidationError({"file": f"文件内容不是允许的类型{extra}：只能上传{ALLOWED_TYPES}文件"})
-
-
-def detect(path: Path, name: str) -> tuple[str, str]:
-    """(kind, content type) of the file at `path`, judged by its content; ValidationError otherwise.
-    The name only tells the legacy Office formats apart (both are OLE2 containers), and then the
-    container must also hold the matching stream (WordDocument, or Workbook/Book)."""
-    with path.open("rb") as fh:
-        head = fh.read(16)
-    for signature, kind, content_type in SIGNATURES:
-        if head.startswith(signature):
-            return kind, content_type
-    suffix = PurePath(name).suffix.lower()
-    if head.startswith(ZIP):
-        try:
-            with zipfile.ZipFile(path) as archive:
-                names = set(archive.namelist())
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise _refuse_type("（压缩包已损坏）") from exc
-        if "word/document.xml" in names:
-            return Evidence.Kind.WORD, DOCX
-        if "xl/workbook.xml" in names:
-            return Evidence.Kind.EXCEL, XLSX
-        raise _refuse_type()
-    if head.startswith(OLE2):
-        content = path.read_bytes()
-        if suffix == ".doc" and "WordDocument".encode("utf-16-le") in content:
-            return Evidence.Kind.WORD, "application/msword"
-        if suffix == ".xls" and ("Workbook".encode("utf-16-le") in content
-                                 or "Book".encode("utf-16-le") in content):
-            return Evidence.Kind.EXCEL, "application/vnd.ms-excel"
-        raise _refuse_type("（Office旧格式文件须为扩展名 .doc 的 Word 文档或 .xls 的 Excel 表格）")
-    raise _refuse_type()
-
-
-def _clean_name(name: str) -> str:
-    base = PurePath((name or "").replace("\\", "/")).name.strip()
-    base = "".join(ch for ch in base if ch.isprintable())
-    if len(base) > 255:
-        stem, suffix = os.path.splitext(base)
-        base = stem[: 255 - len(suffix)] + suffix
-    return base or "未命名文件"
-
-
-def _spool(uploaded_file) -> tuple[Path, str, int]:
-    """Copy the upload into a temporary file in the evidence directory while computing its SM3 digest
-    and size; refuse as soon as it exceeds the limit (the declared size is not trusted)."""
-    limit = max_bytes()
-    if uploaded_file.size is not None and uploaded_file.size > limit:
-        raise ValidationError({"file": f"文件过大：单个文件不能超过 {limit_label()}"})
-    directory = evidence_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    digest, size = hashlib.new("sm3"), 0
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            uploaded_file.seek(0)
-            for chunk in uploaded_file.chunks(CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise ValidationError({"file": f"文件过大：单个文件不能超过 {limit_label()}"})
-                digest.update(chunk)
-                out.write(chunk)
-        if size == 0:
-            raise ValidationError({"file": "文件为空"})
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp), digest.hexdigest(), size
-
-
-def _store(tmp: Path, digest: str) -> None:
-    """Move the spooled file to its digest path; identical content already stored is kept as is."""
-    target = evidence_path(digest)
-    if target.exists():
-        tmp.unlink(missing_ok=True)
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(tmp, 0o440)
-    os.replace(tmp, target)
+# The storage itself is shared with application attachments and report scans (core.storedfiles).
+ALLOWED_TYPES = storedfiles.ALLOWED_TYPES
+evidence_dir = storedfiles.store_dir
+evidence_path = storedfiles.stored_path
+max_bytes = storedfiles.max_bytes
+limit_label = storedfiles.limit_label
+detect = storedfiles.detect
+_clean_name = storedfiles.clean_name
+_spool = storedfiles.spool
+_store = storedfiles.store
 
 
 def evidence_upload(*, actor, record, uploaded_file, replaces=None) -> Evidence:
