@@ -53,9 +53,10 @@ def run_import(job: Job, report) -> dict:
 
 
 @job_handler("registry.export", "导出企业名录")
-def run_export(job: Job, report) -> None:
+def run_export(job: Job, report) -> dict:
     """params: {"user_id", "filters"}: the list page's filters (q, county, industry, management_level,
-    water_related, sort), as in cpaudit.registry.selectors.enterprise_list."""
+    water_related, sort), as in cpaudit.registry.selectors.enterprise_list. The file is in the job
+    directory only when the export was logged (cpaudit.registry.excel.exporter)."""
     user = user_by_id(job.params.get("user_id") or job.created_by_id)
     filters = {key: (value[-1] if isinstance(value, list) and value else value)
                for key, value in (job.params.get("filters") or {}).items()}
@@ -70,3 +71,4 @@ def run_export(job: Job, report) -> None:
     Job.objects.filter(pk=job.pk).update(result_file=name, result_filename=download,
                                          message=f"已导出 {count} 家企业")
     job.result_file, job.result_filename = name, download
+    return {"rows": count}

@@ -3,11 +3,17 @@ so that an exported file re-imports unchanged.
 
 Strings a spreadsheet would run as formulas (starting with = + - @, tab or CR) are written with a
 leading ' ; the importer removes it again.
+
+The workbook appears under its name only once the export is logged: it is written to a temporary
+file beside it and moved into place inside the log entry's transaction, and removed if anything fails.
 """
 
+import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from django.db import transaction
 from django.db.models import QuerySet
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -88,9 +94,23 @@ def export_enterprises(*, actor, path, queryset: QuerySet | None = None,
             report(written, max(total, written))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    # Same directory, so the move is one rename; a leading dot keeps it out of a casual listing.
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.part")
+    moved = False
+    try:
+        wb.save(partial)
+        digest = sm3_file(partial)
+        # Only the log entry runs in the transaction: holding one through the streamed read would keep
+        # SQLite's write lock (BEGIN IMMEDIATE) for the whole export.
+        with transaction.atomic():
+            log_action(actor=actor, action="registry.export.completed", object_type="registry.enterprise",
+                       object_repr=f"企业名录导出：{written} 家", data={"rows": written, "sm3": digest})
+            os.replace(partial, path)
+            moved = True
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        if moved:  # the commit failed after the move: the file would stand without its log entry
+            path.unlink(missing_ok=True)
+        raise
     report(written, written)
-    log_action(actor=actor, action="registry.export.completed", object_type="registry.enterprise",
-               object_repr=f"企业名录导出：{written} 家", data={"rows": written, "sm3": sm3_file(path)})
     return written
-

@@ -2,6 +2,7 @@
 
 Writes every enterprise the actor may see, in the import template's columns (the file re-imports
 unchanged). Acts as SystemActor("export-enterprises") — all enterprises — unless --as-user is given.
+The file appears only once the export is logged (see cpaudit.registry.excel.exporter).
 """
 
 import sys
@@ -33,6 +34,9 @@ class Command(BaseCommand):
             count = export_enterprises(actor=actor, path=output)
         except DomainError as exc:
             self.stderr.write(exc.message)
+            sys.exit(1)
+        except OSError as exc:
+            self.stderr.write(f"无法写入输出文件 {output}：{exc.strerror or exc}")
             sys.exit(1)
         finally:
             reset_request_context(token)
