@@ -4,9 +4,11 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import BASE_DIR, env_int, env_str
+from .env import BASE_DIR, env_bool, env_int, env_path, env_str
 
-DATA_DIR = Path(env_str("CPAUDIT_DATA_DIR", str(BASE_DIR / "data")))
+# Uploads, job results and log checkpoints live here (each directory below can be moved on its own).
+CPAUDIT_DATA_DIR = env_path("CPAUDIT_DATA_DIR", BASE_DIR / "data")
+DATA_DIR = CPAUDIT_DATA_DIR
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
@@ -118,19 +120,30 @@ FILE_UPLOAD_HANDLERS = [
 ]
 
 # --- the platform's own settings -------------------------------------------------------------
+# Every CPAUDIT_* setting is declared here (tests/test_settings.py checks each name the code and the
+# docs mention). Those an operator sets come from the environment through settings/env.py; the two
+# safety switches (demo mode, log reset) never do: only the choice of settings module sets them.
 # Demo accounts and demo data exist only where this is True; production forces it False.
 CPAUDIT_DEMO_MODE = False
-# The demo clock: "YYYY-MM-DD" pins "today" (see cpaudit.core.clock).
+# The demo clock: "YYYY-MM-DD" pins "today" (see cpaudit.core.clock); production forces None.
 CPAUDIT_TODAY = env_str("CPAUDIT_TODAY")
 # Only the test settings may lift the database's refusal to UPDATE/DELETE the action log.
 CPAUDIT_LOG_RESET_ALLOWED = False
-CPAUDIT_CHECKPOINT_DIR = DATA_DIR / "checkpoints"
-CPAUDIT_JOB_DIR = DATA_DIR / "jobs"
+# Checkpoints of the log head: keep them off the database host (docs/OPERATIONS.md).
+CPAUDIT_CHECKPOINT_DIR = env_path("CPAUDIT_CHECKPOINT_DIR", DATA_DIR / "checkpoints")
+CPAUDIT_JOB_DIR = env_path("CPAUDIT_JOB_DIR", DATA_DIR / "jobs")
 # Evidence files live outside the web root, named by their SM3 digest (never served as static files).
-CPAUDIT_EVIDENCE_DIR = DATA_DIR / "evidence"
+CPAUDIT_EVIDENCE_DIR = env_path("CPAUDIT_EVIDENCE_DIR", DATA_DIR / "evidence")
 CPAUDIT_UPLOAD_MAX_BYTES = env_int("CPAUDIT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 CPAUDIT_IMPORT_MAX_ROWS = env_int("CPAUDIT_IMPORT_MAX_ROWS", 50_000)
 CPAUDIT_PAGE_SIZE = 50
+# The CJK TrueType font (.ttf, or the first face of a .ttc) embedded in PDFs; None = the Debian
+# paths tried by cpaudit.reports.render.fonts.
+CPAUDIT_PDF_FONT = env_str("CPAUDIT_PDF_FONT") or None
+# Cookies over HTTPS only; production applies it (an intranet on plain HTTP sets CPAUDIT_HTTPS=0).
+CPAUDIT_HTTPS = env_bool("CPAUDIT_HTTPS", True)
+# The demo web server's port (`serve`, and the address `load-demo` prints): PORT, as `make run` uses it.
+CPAUDIT_PORT = env_int("PORT", 8000)
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,8 @@
 """Production: PostgreSQL, a real secret, no demo accounts. Every value comes from the environment."""
 
 from .base import *  # noqa: F403
-from .env import env_bool, env_required, env_str
+from .base import CPAUDIT_HTTPS
+from .env import env_required, env_str
 
 SECRET_KEY = env_required("DJANGO_SECRET_KEY")
 env_required("DATABASE_URL")
@@ -11,4 +12,4 @@ CPAUDIT_DEMO_MODE = False
 CPAUDIT_LOG_RESET_ALLOWED = False
 CPAUDIT_TODAY = None  # "today" is the real date in production, whatever the environment says
 # Secure cookies need HTTPS; an intranet served over plain HTTP sets CPAUDIT_HTTPS=0 (docs/OPERATIONS.md).
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("CPAUDIT_HTTPS", True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = CPAUDIT_HTTPS

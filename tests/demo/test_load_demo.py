@@ -195,7 +195,7 @@ class FakeWorker:
     started: list = []
     terminated = 0
 
-    def __init__(self, args, env):
+    def __init__(self, args):
         FakeWorker.started.append(args)
         self.pid = 4242
 
@@ -220,8 +220,8 @@ def fake_serve(monkeypatch):
     return served
 
 
-def test_serve_runs_worker_and_server_on_port_from_env(fake_serve, monkeypatch):
-    monkeypatch.setenv("PORT", "8123")
+def test_serve_runs_worker_and_server_on_port_from_settings(fake_serve, settings):
+    settings.CPAUDIT_PORT = 8123  # from the environment's PORT (tests/test_settings.py)
     call_command("serve", stdout=io.StringIO())
     assert FakeWorker.started == [[sys.executable, "-m", "cpaudit.manage", "worker"]]
     assert fake_serve == [(("runserver", "127.0.0.1:8123"), {"use_reloader": False})]

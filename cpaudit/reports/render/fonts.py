@@ -76,7 +76,7 @@ _cache: dict[str | None, PdfFont] = {}
 
 
 def configured_path() -> str | None:
-    return getattr(settings, "CPAUDIT_PDF_FONT", None) or None
+    return settings.CPAUDIT_PDF_FONT or None
 
 
 def candidate_paths() -> list[tuple[str, int]]:

@@ -3,7 +3,6 @@
 Idempotent: a second run creates nothing and prints the same account table.
 """
 
-import os
 import unicodedata
 
 from django.conf import settings
@@ -30,7 +29,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--allow-non-sqlite", action="store_true",
                             help="允许写入非 SQLite 数据库（防止误把演示数据写进生产库）")
-        parser.add_argument("--port", default=os.environ.get("PORT") or "8000", help="提示中的访问端口")
+        parser.add_argument("--port", type=int, default=None,
+                            help="提示中的访问端口（默认：环境变量 PORT 或 8000）")
 
     def handle(self, *args, **options):
         if not settings.CPAUDIT_DEMO_MODE:
@@ -70,4 +70,4 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
         self.stdout.write("")
         self.stdout.write(f"密码（所有演示账号）：{PASSWORD}")
-        self.stdout.write(f"访问 http://127.0.0.1:{options['port']}/ 登录")
+        self.stdout.write(f"访问 http://127.0.0.1:{options['port'] or settings.CPAUDIT_PORT}/ 登录")

@@ -4,20 +4,13 @@ The worker (`cpaudit worker`) runs as a child process with the same environment 
 when the server stops (Ctrl-C or SIGTERM).
 """
 
-import os
 import signal
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-
-
-def _default_port() -> int:
-    try:
-        return int(os.environ.get("PORT") or 8000)
-    except ValueError as exc:
-        raise CommandError(f"环境变量 PORT 应为端口号，实际为“{os.environ['PORT']}”") from exc
 
 
 class Command(BaseCommand):
@@ -28,10 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=None, help="监听端口（默认：环境变量 PORT 或 8000）")
 
     def handle(self, *args, **options):
-        port = options["port"] or _default_port()
+        port = options["port"] or settings.CPAUDIT_PORT
         if not 0 < port < 65536:
             raise CommandError(f"端口号无效：{port}")
-        worker = subprocess.Popen([sys.executable, "-m", "cpaudit.manage", "worker"], env=os.environ.copy())
+        # The child inherits this process's environment, hence the same settings and database.
+        worker = subprocess.Popen([sys.executable, "-m", "cpaudit.manage", "worker"])
         self.stdout.write(f"后台任务进程已启动（PID {worker.pid}）")
 
         def _terminate(signum, frame):
