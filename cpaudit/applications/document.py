@@ -37,11 +37,16 @@ def _opinion(decisions, review_step, approval_step) -> dict:
     if review is None:
         return {"opinion": "", "name": "", "date": None, "returned": False, "approval": None}
     approval = _latest(decisions, approval_step, Outcome.AGREE)
+    transcribed = None
+    if review.transcribed:
+        transcribed = {"number": review.source_number, "recorder": review.actor.full_name or review.actor.username,
+                       "recorder_agency": str(review.actor.agency or "")}
     return {
         "opinion": review.opinion,
         "name": review.actor_name,
-        "date": _day(review.decided_at),
+        "date": review.source_date.isoformat() if review.transcribed else _day(review.decided_at),
         "returned": review.outcome == Outcome.RETURN,
+        "transcribed": transcribed,
         # Only an approval given after this review belongs to it.
         "approval": ({"name": approval.actor_name, "date": _day(approval.decided_at)}
                      if approval is not None and approval.decided_at >= review.decided_at else None),
@@ -75,10 +80,11 @@ def form_document(application: Application, version=None, *, draft: bool = False
         content, decisions = _draft_content(application), []
     else:
         content = frozen.content
-        decisions = list(frozen.decisions.order_by("decided_at", "pk"))
+        decisions = list(frozen.decisions.select_related("actor__agency").order_by("decided_at", "pk"))
     values = {f["key"]: f["value"] for f in content.get("fields", [])}
     branch = _latest(decisions, Step.BRANCH_REVIEW, Outcome.AGREE)
     checks = {key: (branch.checks or {}).get(key) if branch else None for key, _ in formspec.REVIEW_CHECKS[kind]}
+
     return {
         "kind": kind,
         "number": FORM_NUMBERS[Kind(kind)],
@@ -91,6 +97,8 @@ def form_document(application: Application, version=None, *, draft: bool = False
         "draft": frozen is None,
         "values": values,
         "checks": checks,
+        # Printed beside the answers: who checked, and when.
+        "checks_by": {"name": branch.actor_name, "date": _day(branch.decided_at)} if branch else None,
         "opinions": {block: _opinion(decisions, *steps) for block, steps in OPINION_STEPS.items()},
     }
 

@@ -7,6 +7,7 @@ from django import forms
 from cpaudit.registry.models import ManagementLevel
 
 from . import formspec
+from .models import RESULT_LABELS as RESULT_CHOICES
 from .models import Kind, Outcome, Status
 
 ALL = [("", "全部")]
@@ -133,6 +134,57 @@ class ConfirmForm(forms.Form):
     outcome = forms.ChoiceField(choices=Outcome.choices, error_messages={"required": "请选择“确认”或“退回”"})
     opinion = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                               help_text="退回重新组织时必填")
+
+
+class RecordForm(forms.Form):
+    """A paper reply transcribed by the level below (据来文录入): what it decided, the opinion as written,
+    who signed it, its date and 文号, and its scan. A result reply says 通过/不通过 (合格/不合格); a
+    市管 city reply names who organizes the review."""
+
+    outcome = forms.ChoiceField(label="来文意见", widget=forms.RadioSelect,
+                                error_messages={"required": "请选择来文的意见"})
+    opinion = forms.CharField(label="意见（按来文原文录入）", widget=forms.Textarea(attrs={"rows": 4}),
+                              error_messages={"required": "请按来文原文录入意见"})
+    signer = forms.CharField(label="签发人（审批人员）", max_length=50, error_messages={"required": "请填写来文的签发人"})
+    source_date = forms.DateField(label="来文日期", widget=forms.DateInput(attrs={"type": "date"}),
+                                  error_messages={"required": "请填写来文日期", "invalid": "日期格式应为 YYYY-MM-DD"})
+    source_number = forms.CharField(label="来文文号", max_length=100, required=False)
+    scan = forms.FileField(label="来文扫描件（PDF或图片）", error_messages={"required": "请上传来文扫描件"})
+    organizer_level = forms.ChoiceField(label="来文确定的组织单位", required=False, widget=forms.RadioSelect,
+                                        choices=[("city", "市局组织"), ("branch", "分局组织")])
+
+    def __init__(self, *args, result: bool, kind: str, names_organizer: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if result:
+            labels = RESULT_CHOICES[kind]
+            self.fields["outcome"].choices = [("passed", labels[True]), ("failed", labels[False])]
+        else:
+            self.fields["outcome"].choices = [("agree", "同意"), ("return", "退回企业")]
+        if not names_organizer:
+            del self.fields["organizer_level"]
+        else:
+            self.fields["organizer_level"].required = True
+            self.fields["organizer_level"].error_messages["required"] = "请按来文选择组织评估/验收的单位"
+
+
+class AssistanceRequestForm(forms.Form):
+    request = forms.CharField(label="需要市局协调的事项", widget=forms.Textarea(attrs={"rows": 3}),
+                              error_messages={"required": "请说明需要市局协调的事项"})
+
+
+class AssistanceRecordForm(forms.Form):
+    participants = forms.CharField(label="参与的市局人员", max_length=300,
+                                   error_messages={"required": "请填写参与的市局人员"})
+    work = forms.CharField(label="开展的工作", widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": "请填写开展的工作"})
+    work_date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}),
+                                error_messages={"required": "请填写日期", "invalid": "日期格式应为 YYYY-MM-DD"})
+
+
+class AttachmentForm(forms.Form):
+    purpose = forms.ChoiceField(choices=[("letter", "书面申请"), ("report", "审核报告")],
+                                error_messages={"required": "请选择附件类型", "invalid_choice": "未知的附件类型"})
+    file = forms.FileField(label="文件", error_messages={"required": "请选择要上传的文件"})
 
 
 class BatchPickForm(forms.Form):

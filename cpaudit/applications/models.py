@@ -171,14 +171,28 @@ class Decision(models.Model):
     opinion = models.TextField("意见内容", blank=True)
     # The reviewer's yes/no checks printed on the form (e.g. 提交申请评估资料是否齐全): {key: bool}.
     checks = models.JSONField("核查项", default=dict, blank=True)
+    # Who took the step here. For a paper reply: the recorder (its declarations apply).
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The name printed on the form: the actor's, or for a paper reply whoever signed it.
     actor_name = models.CharField("签字人", max_length=50)
+    # The agency whose decision it is (for a paper reply, the replying agency, not the recorder's).
     agency = models.ForeignKey("org.Agency", on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField("时间")
+    # 据来文录入: transcribed from a paper reply of a level that does not use the platform.
+    transcribed = models.BooleanField("据来文录入", default=False)
+    source_number = models.CharField("来文文号", max_length=100, blank=True)
+    source_date = models.DateField("来文日期", null=True, blank=True)
+    scan = models.ForeignKey("Attachment", verbose_name="来文扫描件", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["application_id", "decided_at", "pk"]
         verbose_name = "审核意见"
+        constraints = [
+            models.CheckConstraint(name="decision_transcribed_has_source",
+                                   condition=models.Q(transcribed=False)
+                                   | (models.Q(source_date__isnull=False) & models.Q(scan__isnull=False))),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_step_display()}：{self.get_outcome_display()}"
@@ -210,3 +224,99 @@ class Batch(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Attachment(models.Model):
+    """A file that belongs to an application: the enterprise's written application (书面申请) and its
+    audit report, uploaded with the form and frozen with each submitted version (the version's content
+    lists their digests); a scan of a paper reply; the material of a city's assistance. Bytes live in
+    core.storedfiles under their SM3 digest."""
+
+    class Purpose(models.TextChoices):
+        LETTER = "letter", "企业书面申请"
+        REPORT = "report", "清洁生产审核报告"
+        REPLY_SCAN = "reply_scan", "来文扫描件"
+        ASSISTANCE = "assistance", "协助/协调材料"
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="attachments")
+    purpose = models.CharField("用途", max_length=12, choices=Purpose.choices)
+    digest = models.CharField("SM3", max_length=64, db_index=True)
+    original_name = models.CharField("文件名", max_length=255)
+    file_kind = models.CharField("类型", max_length=10)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间")
+    # A letter or report replaced while the form is editable stays as history (a version may cite it).
+    is_current = models.BooleanField("当前", default=True)
+
+    class Meta:
+        ordering = ["application_id", "purpose", "-uploaded_at", "-pk"]
+        verbose_name = "申请附件"
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class PaperAgency(models.Model):
+    """A city-level agency or the province that records its decisions on paper — for every campaign
+    (campaign empty) or one. Its replies are transcribed by the level below (transitions.py)."""
+
+    agency = models.ForeignKey("org.Agency", verbose_name="单位", on_delete=models.PROTECT, related_name="+")
+    campaign = models.ForeignKey("campaigns.Campaign", verbose_name="审核批次", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+",
+                                 help_text="留空表示所有批次")
+    note = models.CharField("说明", max_length=300)
+    configured_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                      related_name="+")
+    configured_at = models.DateTimeField("设置时间")
+
+    class Meta:
+        ordering = ["agency_id", "campaign_id"]
+        verbose_name = "纸质办理单位"
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "campaign"], name="paperagency_unique"),
+            models.UniqueConstraint(fields=["agency"], condition=models.Q(campaign__isnull=True),
+                                    name="paperagency_unique_all"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency}（{self.campaign or '所有批次'}）纸质办理"
+
+
+class Assistance(models.Model):
+    """The city's part in a review it does not organize (seed § 二): for a 省管 enterprise "市局协助实施"
+    (who from the city took part, what they did); for a branch-organized review "必要时市局…给予协调",
+    requested by the branch and recorded by the city."""
+
+    class Kind(models.TextChoices):
+        ASSIST = "assist", "协助实施（省管企业）"
+        COORDINATION = "coordination", "协调（分局组织）"
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", "已请求，待市局记录"  # a coordination request waiting for the city
+        RECORDED = "recorded", "已记录"
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="assistance")
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    state = models.CharField("状态", max_length=10, choices=State.choices)
+    agency = models.ForeignKey("org.Agency", verbose_name="市局", on_delete=models.PROTECT, related_name="+")
+    request = models.TextField("协调事项", blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField("请求时间", null=True, blank=True)
+    participants = models.CharField("参与人员", max_length=300, blank=True)
+    work = models.TextField("开展的工作", blank=True)
+    work_date = models.DateField("日期", null=True, blank=True)
+    material = models.ForeignKey(Attachment, verbose_name="材料", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField("记录时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["application_id", "pk"]
+        verbose_name = "市局协助/协调"
+
+    def __str__(self) -> str:
+        return f"{self.application}：{self.get_kind_display()}"

@@ -11,9 +11,10 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from cpaudit.org import access
 from cpaudit.org.models import Agency
-from cpaudit.org.roles import BRANCH_AGENCY_KINDS, AgencyKind, Role
+from cpaudit.org.roles import BRANCH_AGENCY_KINDS, GOVERNMENT_ROLES, AgencyKind, Role
 
-from .models import EDITABLE, FINAL, IN_CHAIN, Application, Kind, Status
+from . import transitions
+from .models import EDITABLE, FINAL, IN_CHAIN, Application, Kind, Level, Status
 
 
 def applications(user, **filters):
@@ -22,32 +23,76 @@ def applications(user, **filters):
             .order_by("enrolment__enterprise__county_id", "enrolment__enterprise__name", "kind"))
 
 
-# State → the role whose turn it is; the organizer's states also need the actor's agency to organize.
-TURN = {
-    Status.BRANCH_REVIEW: Role.BRANCH_STAFF, Status.BRANCH_APPROVAL: Role.BRANCH_LEADER,
-    Status.BRANCH_BATCH: Role.BRANCH_LEADER, Status.CITY_REVIEW: Role.CITY_STAFF,
-    Status.CITY_APPROVAL: Role.CITY_LEADER, Status.CITY_BATCH: Role.CITY_LEADER,
-    Status.PROVINCE_REVIEW: Role.PROVINCE_STAFF, Status.PROVINCE_APPROVAL: Role.PROVINCE_LEADER,
-}
-ORGANIZER_TURN = {Status.ORGANIZING: {Role.BRANCH_STAFF, Role.CITY_STAFF, Role.PROVINCE_STAFF},
-                  Status.RESULT_PENDING: {Role.BRANCH_LEADER, Role.CITY_LEADER, Role.PROVINCE_LEADER}}
-
-
 def todo_q(user) -> Q | None:
-    """What awaits the user (None: nothing can). Within scope, by the user's role and agency."""
+    """What awaits the user (None: nothing can): the states the transition table makes theirs, within
+    scope. A government user's turn depends on the levels above its agency (paper or not, per campaign)
+    and, for the organizer's states, on who organizes: `_turns` works it out from the user's own chain,
+    so the query stays one whatever the number of applications."""
     role = getattr(user, "role", None)
-    if role == Role.ENTERPRISE:
-        return Q(status__in=EDITABLE)
-    if role == Role.CONSULTANT:
+    if role in (Role.ENTERPRISE, Role.CONSULTANT):
         return Q(status__in=EDITABLE)
     if role == Role.EXPERT:
         return Q(status=Status.ORGANIZING)
-    states = [s for s, r in TURN.items() if r == role]
-    q = Q(status__in=states) if states else Q(pk__in=[])
-    organizing = [s for s, roles in ORGANIZER_TURN.items() if role in roles]
-    if organizing and getattr(user, "agency_id", None):
-        q |= Q(status__in=organizing, organizer_id=user.agency_id)
+    agency = getattr(user, "agency", None)
+    if agency is None or role not in GOVERNMENT_ROLES:
+        return None
+    q = Q(pk__in=[])
+    for condition in _turns(user, agency):
+        q |= condition
     return q
+
+
+def _user_chain(agency) -> dict:
+    """The agencies above (and including) the user's, by level, as a route through it would have them."""
+    chain = {}
+    if agency.kind in BRANCH_AGENCY_KINDS:
+        chain[Level.BRANCH] = agency
+        city = agency if agency.kind == AgencyKind.DIRECT_COUNTY else agency.supervisor
+    elif agency.kind == AgencyKind.CITY:
+        city = agency
+    else:
+        city = None
+    if city is not None:
+        chain[Level.CITY] = city
+        if city.supervisor is not None and city.supervisor.kind == AgencyKind.PROVINCE:
+            chain[Level.PROVINCE] = city.supervisor
+    if agency.kind == AgencyKind.PROVINCE:
+        chain[Level.PROVINCE] = agency
+    return chain
+
+
+def _turns(user, agency):
+    """Q conditions (state, organizer, campaigns) under which it is the user's turn."""
+    from .services.common import on_paper, paper_config
+
+    agency = Agency.objects.select_related("supervisor", "supervisor__supervisor").get(pk=agency.pk)
+    chain = _user_chain(agency)
+    config = paper_config([a.pk for a in chain.values()])
+    explicit = sorted({c for campaigns in config.values() if campaigns for c in campaigns})
+    # Campaign classes: each campaign named in the paper settings, then every other campaign.
+    classes = [(Q(campaign_id=c), c) for c in explicit] + [(~Q(campaign_id__in=explicit), None)]
+    direct = agency.kind == AgencyKind.DIRECT_COUNTY
+    for campaign_q, campaign_id in classes:
+        paper = frozenset(level for level, a in chain.items() if level != Level.BRANCH
+                          and not (level == Level.CITY and direct) and on_paper(config, a, campaign_id))
+        for organizer_level in (Level.BRANCH, Level.CITY, Level.PROVINCE):
+            organizer = chain.get(organizer_level)
+            route = transitions.Route(agencies=chain, organizer_level=organizer_level, organizer=organizer,
+                                      paper=paper, direct=direct)
+            for state in transitions.STATE_PARTY:
+                party = transitions.STATE_PARTY[state]
+                if party == transitions.ENTERPRISE or (party != transitions.ORGANIZER
+                                                       and organizer_level != Level.BRANCH):
+                    continue  # the enterprise's own states; a non-organizer state counted once
+                turn = transitions.owner(state, route)
+                if turn is None or not turn.includes(user):
+                    continue
+                if party == transitions.ORGANIZER:
+                    if organizer is None:
+                        continue
+                    yield campaign_q & Q(status=state, organizer_id=organizer.pk)
+                else:
+                    yield campaign_q & Q(status=state)
 
 
 def todo(user, campaign=None):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import urls_documents, views, views_batches, views_form, views_summary
+from . import urls_documents, views, views_batches, views_files, views_form, views_paper, views_summary
 
 app_name = "applications"
 urlpatterns: list = [
@@ -12,5 +12,11 @@ urlpatterns: list = [
     path("batches/new/", views_batches.batch_new, name="batch_new"),
     path("batches/<int:pk>/", views_batches.batch_detail, name="batch_detail"),
     path("summary/", views_summary.summary, name="summary"),
+    path("<int:pk>/attachments/", views_files.attachment_upload, name="attachment_upload"),
+    path("attachments/<int:pk>/", views_files.attachment_download, name="attachment_download"),
+    path("<int:pk>/assistance/", views_files.assistance_request, name="assistance_request"),
+    path("assistance/<int:pk>/record/", views_files.assistance_record, name="assistance_record"),
+    path("paper/", views_paper.paper_list, name="paper_list"),
+    path("paper/<int:pk>/remove/", views_paper.paper_remove, name="paper_remove"),
     *urls_documents.urlpatterns,
 ]

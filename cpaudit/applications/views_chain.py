@@ -15,84 +15,60 @@ from cpaudit.core.errors import InvalidState
 from cpaudit.org import access
 from cpaudit.org.roles import GOVERNMENT_ROLES, Role
 
-from . import formspec, services
-from .forms import ConfirmForm, DecisionForm, ProposeForm
-from .models import EDITABLE, FINAL, RESULT_LABELS, Level, Outcome, Status, Step
+from . import formspec, services, transitions, views_files
+from .forms import ConfirmForm, DecisionForm, ProposeForm, RecordForm
+from .models import EDITABLE, RESULT_LABELS, Level, Outcome, Status, Step
+from .services.chain import DEFAULT_OPINION, OPINION_REQUIRED
 
 PANEL_STATES = (Status.ORGANIZING, Status.RESULT_PENDING, Status.PASSED, Status.FAILED)
 # Errors the services raise about one input: shown next to it rather than on top.
 FIELD_CODES = {"reason_required": "opinion", "opinion_required": "opinion", "wrong_outcome": "outcome"}
-
-# state → (what is done next, whose turn: a route key, who in that agency)
-NEXT = {
-    Status.DRAFT: ("填写并提交申请表", "enterprise", ""),
-    Status.RETURNED: ("按退回意见修改申请表后重新提交", "enterprise", ""),
-    Status.BRANCH_REVIEW: ("审核申请、填写分局意见", "branch", "经办人员"),
-    Status.BRANCH_APPROVAL: ("审批同意上报", "branch", "负责人"),
-    Status.BRANCH_BATCH: ("随书面申请报送市局", "branch", "负责人"),
-    Status.CITY_REVIEW: ("填写初审意见", "city", "经办人员"),
-    Status.CITY_APPROVAL: ("审批初审意见", "city", "负责人"),
-    Status.CITY_BATCH: ("随书面申请报送省厅", "city", "负责人"),
-    Status.PROVINCE_REVIEW: ("填写审批意见", "province", "经办人员"),
-    Status.PROVINCE_APPROVAL: ("审批省厅意见", "province", "负责人"),
-    Status.ORGANIZING: ("抽取专家组、组织评估/验收并提出结论", "organizer", "经办人员"),
-    Status.RESULT_PENDING: ("确认评估/验收结论", "organizer", "负责人"),
-}
-BATCH_ROLES = {Status.BRANCH_BATCH: ("branch", Role.BRANCH_LEADER), Status.CITY_BATCH: ("city", Role.CITY_LEADER)}
-ORGANIZER_ROLES = {Status.ORGANIZING: "applications.application.organize",
-                   Status.RESULT_PENDING: "applications.application.confirm_result"}
+# A role's own level: a state of another level offered to it is a paper reply it records.
+ROLE_LEVEL = {role: level for (level, _desk), role in transitions.ROLES.items()}
 
 
 def todo_label(user, application) -> str:
-    """The action a to-do row names (the user's part of NEXT)."""
-    if getattr(user, "role", None) == Role.EXPERT:
+    """The action a to-do row names: the label of the state's row (the paper row when the user records
+    a higher level's reply). No query: the to-do list names many applications."""
+    role = getattr(user, "role", None)
+    if role == Role.EXPERT:
         return "评分"
-    return NEXT.get(application.status, ("", "", ""))[0]
+    party = transitions.STATE_PARTY.get(application.status)
+    if party is None:
+        return ""
+    level = application.organizer_level if party == transitions.ORGANIZER else party
+    paper = party != transitions.ENTERPRISE and ROLE_LEVEL.get(role) not in (None, level)
+    rows = [r for r in transitions.TRANSITIONS if r.source == application.status and r.paper == paper]
+    return rows[0].label if rows else ""
 
 
 def _route(application):
     try:
-        return services.route(application), ""
+        return services.chain_route(application), ""
     except InvalidState as exc:
-        return {}, exc.message
-
-
-def _agency_of(application, route, key):
-    if key == "organizer":
-        return application.organizer
-    return route.get(key)
+        return None, exc.message
 
 
 # --- the one action --------------------------------------------------------------------------------
 
 def _action(user, application, route) -> str | None:
-    """decide | propose | confirm | edit | batch | None: what the page offers this user now."""
-    status, agency_id = application.status, getattr(user, "agency_id", None)
-    if status in EDITABLE:
+    """edit | decide | batch | propose | confirm | record | None: what the page offers this user now."""
+    if application.status in EDITABLE:
         return "edit" if access.allowed(user, "applications.application.prepare") else None
-    step = services.STEP_OF_STATE.get(status)
-    if step is not None:
-        spec = services.STEPS[step]
-        agency = route.get(spec.agency)
-        ok = access.allowed(user, spec.rule) and agency is not None and agency.pk == agency_id
-        return "decide" if ok else None
-    if status in BATCH_ROLES:
-        key, role = BATCH_ROLES[status]
-        agency = route.get(key)
-        return "batch" if getattr(user, "role", None) == role and agency and agency.pk == agency_id else None
-    if status in ORGANIZER_ROLES:
-        ok = access.allowed(user, ORGANIZER_ROLES[status]) and application.organizer_id == agency_id
-        return ("propose" if status == Status.ORGANIZING else "confirm") if ok else None
-    return None
+    if route is None:
+        return None
+    turn = transitions.owner(application.status, route)
+    if turn is None or not turn.includes(user):
+        return None
+    return transitions.rows_in(application.status, route)[0].page
 
 
-def _decision_form(application, data=None):
-    step = services.STEP_OF_STATE[application.status]
-    spec = services.STEPS[step]
-    if spec.opinion_required:
+def _decision_form(application, route, data=None):
+    step = transitions.rows_in(application.status, route)[0].step
+    if step in OPINION_REQUIRED:
         help_text = "必填；将打印在申请表相应栏目中；退回时填写退回原因"
-    elif spec.default_opinion:
-        help_text = f"同意时可留空（即“{spec.default_opinion}”）；退回时必填（退回原因）"
+    elif step in DEFAULT_OPINION:
+        help_text = f"同意时可留空（即“{DEFAULT_OPINION[step]}”）；退回时必填（退回原因）"
     else:
         help_text = "同意时可留空；退回时必填（退回原因）"
     # Not prefilled: a prefilled "同意上报" would become the reason of a hasty 退回.
@@ -109,9 +85,18 @@ def panel_outcome(application):
     return outcome(application)
 
 
-def _fresh_form(kind, application):
+def _record_form(application, route, data=None, files=None):
+    row = transitions.rows_in(application.status, route)[0]
+    names_organizer = row.action == "city_reply" and route.organizer_level == Level.CITY
+    return RecordForm(data, files, result=row.outcome in (transitions.PASS, transitions.FAIL), kind=application.kind,
+                      names_organizer=names_organizer)
+
+
+def _fresh_form(kind, application, route):
     if kind == "decide":
-        return _decision_form(application)
+        return _decision_form(application, route)
+    if kind == "record":
+        return _record_form(application, route)
     if kind == "propose":
         return ProposeForm()
     if kind == "confirm":
@@ -121,7 +106,15 @@ def _fresh_form(kind, application):
 
 def _fail(request, form, exc) -> None:
     if isinstance(exc, ValidationError):
-        messages.error(request, "；".join(exc.messages))
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.message_dict.items():
+                if field in form.fields:
+                    for error in errors:
+                        form.add_error(field, error)
+                else:
+                    messages.error(request, "；".join(errors))
+        else:
+            messages.error(request, "；".join(exc.messages))
         return
     field = FIELD_CODES.get(getattr(exc, "code", ""))
     if field and field in form.fields:
@@ -133,7 +126,13 @@ def _fail(request, form, exc) -> None:
 def handle(request, application):
     """One POST, one service call. Returns (done, the bound form to show again when not done)."""
     user, action = request.user, request.POST.get("action")
-    if action == "decide":
+    if action == "record":
+        route, error = _route(application)
+        if route is None or not transitions.rows_in(application.status, route):
+            messages.error(request, error or "该申请当前没有需要录入的来文（可能已由他人处理，请刷新页面）")
+            return False, None
+        form = _record_form(application, route, request.POST, request.FILES)
+    elif action == "decide":
         form = DecisionForm(request.POST, kind=application.kind, step=request.POST.get("step", ""),
                             with_checks=request.POST.get("step") == Step.BRANCH_REVIEW)
     elif action == "propose":
@@ -147,7 +146,13 @@ def handle(request, application):
         return False, (action, form)
     data = form.cleaned_data
     try:
-        if action == "decide":
+        if action == "record":
+            services.application_record_reply(
+                actor=user, application=application, outcome=data["outcome"], opinion=data["opinion"],
+                signer=data["signer"], source_date=data["source_date"], source_number=data["source_number"],
+                scan=data["scan"], organizer_level=data.get("organizer_level") or "")
+            text = "已录入来文" if data["outcome"] != Outcome.RETURN else "已按来文退回企业"
+        elif action == "decide":
             services.application_decide(actor=user, application=application, step=data["step"],
                                         outcome=data["outcome"], opinion=data["opinion"], checks=form.checks())
             text = "已退回企业" if data["outcome"] == Outcome.RETURN else "已提交意见"
@@ -212,26 +217,21 @@ def _decisions(application) -> list:
 
 
 def _next_step(user, application, route) -> dict | None:
-    if application.status in FINAL or application.status not in NEXT:
+    if route is None:
         return None
-    what, key, who = NEXT[application.status]
-    if key == "enterprise":
-        party = application.enrolment.enterprise.name
-        mine = getattr(user, "enterprise_id", None) == application.enrolment.enterprise_id
-    else:
-        agency = _agency_of(application, route, key)
-        party = f"{agency}{who}" if agency else "（未确定）"
-        mine = agency is not None and getattr(user, "agency_id", None) == agency.pk
-    return {"what": what, "party": party, "mine": mine}
+    turn = transitions.owner(application.status, route)
+    if turn is None:
+        return None
+    what = transitions.next_label(application.status, route)
+    return {"what": what, "party": turn.label or "（未确定）", "mine": turn.includes(user), "paper": turn.paper}
 
 
 def _organizer(application, route):
     if application.organizer_id:
         return application.organizer, application.get_organizer_level_display(), False
-    if not route:
+    if route is None:
         return None, "", True
-    level, agency = services.organizer_for(application)
-    return agency, Level(level).label, True
+    return route.organizer, Level(route.organizer_level).label, True
 
 
 def detail_context(request, application, bound=None) -> dict:
@@ -241,8 +241,8 @@ def detail_context(request, application, bound=None) -> dict:
     latest = versions[0] if versions else None
     action = _action(user, application, route)
     form = None
-    if action in ("decide", "propose", "confirm"):
-        form = _fresh_form(action, application)
+    if action in ("decide", "propose", "confirm", "record"):
+        form = _fresh_form(action, application, route)
         if bound and bound[0] == action and (action != "decide" or bound[1].data.get("step") == form["step"].value()):
             bound[1].fields["opinion"].help_text = form.fields["opinion"].help_text
             form = bound[1]  # the posted form with its errors, when it still fits the state
@@ -259,10 +259,12 @@ def detail_context(request, application, bound=None) -> dict:
         "latest": latest, "earlier": versions[1:],
         "fields": _fields(application.kind, latest.content.get("fields", [])) if latest else _draft_fields(application),
         "is_draft": latest is None, "editable": application.status in EDITABLE,
-        "route": route, "route_error": route_error, "organizer": organizer, "organizer_level": organizer_level,
+        "route": route.agencies if route else {}, "paper_levels": sorted(route.paper) if route else [],
+        "route_error": route_error, "organizer": organizer, "organizer_level": organizer_level,
         "organizer_estimated": organizer_estimated, "next_step": _next_step(user, application, route),
         "decisions": _decisions(application), "action": action, "form": form, "outcome": outcome,
         "panel_url": panel_url, "batch_url": batch_url, "formats": ("docx", "pdf"),
-        "step_label": services.STEPS[services.STEP_OF_STATE[application.status]].label if action == "decide" else "",
+        "step_label": transitions.next_label(application.status, route) if action in ("decide", "record") else "",
+        **views_files.context(user, application, latest, route),
         "result_label": application.result_label,
     }

@@ -59,6 +59,8 @@ RULES: dict[str, frozenset] = {
     "reports.report.prepare": frozenset({Role.BRANCH_STAFF, Role.CITY_STAFF}),
     "reports.report.submit": frozenset({Role.BRANCH_LEADER, Role.CITY_LEADER}),
     "reports.report.review": frozenset({Role.CITY_STAFF}),
+    # The sealed copy's scan: the reporting unit's own people (the service checks the agency).
+    "reports.scan.upload": frozenset({Role.BRANCH_STAFF, Role.BRANCH_LEADER, Role.CITY_STAFF, Role.CITY_LEADER}),
     "reports.notification.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT, Role.EXPERT},
     # 评估/验收 applications (authority.md § The application chain). Whether the actor's agency is the
     # one whose turn it is (the branch, its city, the province, the organizer) is checked by the
@@ -75,6 +77,14 @@ RULES: dict[str, frozenset] = {
     "applications.application.organize": STAFF,
     "applications.application.confirm_result": frozenset({Role.BRANCH_LEADER, Role.CITY_LEADER,
                                                           Role.PROVINCE_LEADER}),
+    # The level below a paper level transcribes its reply (transitions.py decides who exactly).
+    "applications.application.record_reply": frozenset({Role.BRANCH_STAFF, Role.CITY_STAFF}),
+    "applications.attachment.upload": frozenset({Role.ENTERPRISE, Role.CONSULTANT}),
+    "applications.attachment.download": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT, Role.EXPERT},
+    "applications.assistance.request": frozenset({Role.BRANCH_STAFF}),
+    "applications.assistance.record": frozenset({Role.CITY_STAFF}),
+    "applications.paper.view": GOVERNMENT_ROLES,
+    "applications.paper.configure": frozenset({Role.PROVINCE_STAFF}),
     "applications.batch.view": GOVERNMENT_ROLES,
     "applications.batch.submit": frozenset({Role.BRANCH_LEADER, Role.CITY_LEADER}),
     "applications.summary.view": GOVERNMENT_ROLES,
@@ -110,6 +120,7 @@ ACTION_LABELS = {
     "progress.export": "导出进展清单",
     "reports.report.view": "查看月度进度报告", "reports.report.prepare": "起草月度进度报告",
     "reports.report.submit": "审批并报送月度进度报告", "reports.report.review": "接收或退回分局月报",
+    "reports.scan.upload": "上传月报盖章扫描件",
     "reports.notification.view": "查看站内通知",
     "applications.application.view": "查看评估/验收申请", "applications.application.prepare": "填写评估/验收申请表",
     "applications.application.submit": "提交评估/验收申请",
@@ -120,6 +131,10 @@ ACTION_LABELS = {
     "applications.application.province_review": "填写省厅审批意见",
     "applications.application.province_approve": "审批省厅意见",
     "applications.application.organize": "组织评估/验收", "applications.application.confirm_result": "确认评估/验收结论",
+    "applications.application.record_reply": "录入上级来文意见",
+    "applications.attachment.upload": "上传申请附件", "applications.attachment.download": "下载申请附件",
+    "applications.assistance.request": "请求市局协调", "applications.assistance.record": "记录市局协助/协调工作",
+    "applications.paper.view": "查看纸质办理设置", "applications.paper.configure": "设置纸质办理单位",
     "applications.batch.view": "查看评估/验收报送批", "applications.batch.submit": "报送评估/验收申请",
     "applications.summary.view": "查看评估/验收汇总",
     "experts.expert.view": "查看专家库", "experts.expert.change": "维护专家库", "experts.scoresheet.change": "维护评分表",
@@ -354,6 +369,10 @@ _SCOPES = {
     "applications.applicationversion": lambda user, qs: qs.filter(application__in=_applications(user)),
     "applications.decision": lambda user, qs: qs.filter(application__in=_applications(user)),
     "applications.batch": lambda user, qs: _report_scope(user, qs),
+    "applications.attachment": lambda user, qs: qs.filter(application__in=_applications(user)),
+    "applications.assistance": lambda user, qs: qs.filter(application__in=_applications(user)),
+    "applications.paperagency": lambda user, qs: qs if getattr(user, "role", None) in GOVERNMENT_ROLES
+    or getattr(user, "is_system", False) else qs.none(),
     "experts.expert": _expert_scope,
     "experts.scoresheet": lambda user, qs: qs if getattr(user, "role", None) in GOVERNMENT_ROLES
     or getattr(user, "is_system", False) else qs.none(),

@@ -5,14 +5,16 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cpaudit.applications import services
 from cpaudit.applications.models import Application, Kind, Outcome, Status, Step
 from cpaudit.campaigns.models import Enrolment
 from cpaudit.core import clock
 from cpaudit.org.roles import Role
-from cpaudit.progress.models import StepRecord, StepStatus
-from tests.factories import make_user
+from tests.factories import complete_audit, make_user
+
+from .chain_table import STEP_ROLE, STEP_STATE
 
 TODAY = dt.date(2020, 7, 28)
 # What the registry of the test world leaves empty and the form requires.
@@ -27,9 +29,21 @@ FILL = {
 
 
 def complete_steps(enrolment, upto: int = 27, day: dt.date = dt.date(2020, 6, 30)) -> None:
-    for number in range(1, upto + 1):
-        StepRecord.objects.update_or_create(enrolment=enrolment, step_id=number, defaults={
-            "status": StepStatus.COMPLETED, "start_date": dt.date(2020, 3, 1), "completion_date": day})
+    """Steps 1…upto completed, confirmed by the branch, deliverables with their file (what an
+    application relies on)."""
+    complete_audit(enrolment, through=upto, day=day)
+
+
+def pdf(name: str, text: str = "") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, f"%PDF-1.4\n% {name} {text}\n%%EOF\n".encode(), content_type="application/pdf")
+
+
+def attach_files(app, user) -> None:
+    """The enterprise's written application and its audit report (required at submission)."""
+    for purpose in ("letter", "report"):
+        if not app.attachments.filter(purpose=purpose, is_current=True).exists():
+            services.attachment_upload(actor=user, application=app, purpose=purpose,
+                                       uploaded_file=pdf(f"{purpose}-{app.pk}.pdf"))
 
 
 def enrolment_of(world, key: str = "own") -> Enrolment:
@@ -52,6 +66,7 @@ class Chain:
         if fill:
             app = services.application_save(actor=self.enterprise_user, application=app,
                                             data=FILL[kind])
+            attach_files(app, self.enterprise_user)
         return reload(app)
 
     def submit(self, app):
@@ -59,14 +74,11 @@ class Chain:
         return reload(app)
 
     def decide(self, app, step, actor=None, outcome=Outcome.AGREE, opinion="意见", checks=None):
-        spec = services.STEPS[step]
-        role = {"branch_review": Role.BRANCH_STAFF, "branch_approval": Role.BRANCH_LEADER,
-                "city_review": Role.CITY_STAFF, "city_approval": Role.CITY_LEADER,
-                "province_review": Role.PROVINCE_STAFF, "province_approval": Role.PROVINCE_LEADER}[step]
+        role = STEP_ROLE[step]
         if step == Step.BRANCH_REVIEW and checks is None:
             checks = {key: True for key, _ in __import__("cpaudit.applications.formspec", fromlist=["x"])
                       .REVIEW_CHECKS[app.kind]}
-        assert spec.state == reload(app).status, (step, reload(app).status)
+        assert reload(app).status == STEP_STATE[step], (step, reload(app).status)
         services.application_decide(actor=actor or self.u(role), application=app, step=step, outcome=outcome,
                                     opinion=opinion, checks=checks)
         return reload(app)

@@ -37,7 +37,7 @@ def test_decisions_of_another_version_are_not_printed(world):
     old = form_document(application, 1)
     assert old["checks"] == {"materials_complete": True, "facts_true": True}
     assert old["opinions"]["city"] == {"opinion": "材料不全", "name": "陈初审", "date": "2020-08-15",
-                                       "returned": True, "approval": None}
+                                       "returned": True, "approval": None, "transcribed": None}
 
 
 def test_checks_come_from_the_latest_agreeing_branch_review(world):
@@ -60,7 +60,7 @@ def test_opinion_blocks(world):
            role=Role.PROVINCE_STAFF)
     opinions = form_document(application)["opinions"]
     assert opinions["city"] == {"opinion": "同意", "name": "陈初审", "date": "2020-08-20", "returned": False,
-                                "approval": {"name": "刘局长", "date": "2020-08-21"}}
+                                "approval": {"name": "刘局长", "date": "2020-08-21"}, "transcribed": None}
     assert opinions["province"]["name"] == "周审批" and opinions["province"]["approval"] is None
 
 

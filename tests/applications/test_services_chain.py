@@ -11,13 +11,9 @@ from cpaudit.integrity.models import Declaration, Tie, TieKind
 from cpaudit.org.roles import Role
 from tests.factories import make_user
 
+from .chain_table import AGREE_TO, STEP_LEVEL, STEP_ROLE, STEP_STATE
 from .conftest import reload
 
-STEP_ROLE = {
-    Step.BRANCH_REVIEW: Role.BRANCH_STAFF, Step.BRANCH_APPROVAL: Role.BRANCH_LEADER,
-    Step.CITY_REVIEW: Role.CITY_STAFF, Step.CITY_APPROVAL: Role.CITY_LEADER,
-    Step.PROVINCE_REVIEW: Role.PROVINCE_STAFF, Step.PROVINCE_APPROVAL: Role.PROVINCE_LEADER,
-}
 ALL_CHECKS = {"materials_complete": True, "facts_true": True}
 
 
@@ -44,7 +40,7 @@ def test_each_step_only_in_its_state(chain, submitted, step, state):
     Application.objects.filter(pk=app.pk).update(status=state)
     actor = chain.world.users[STEP_ROLE[step]]
     before = ActionLog.objects.count()
-    if services.STEPS[step].state == state:
+    if STEP_STATE[step] == state:
         services.application_decide(actor=actor, application=app, step=step, outcome=Outcome.AGREE,
                                     **_args(step, app))
         assert reload(app).status != state
@@ -61,13 +57,13 @@ def test_each_step_only_in_its_state(chain, submitted, step, state):
 @pytest.mark.parametrize("role", list(Role))
 def test_each_step_only_by_its_role(chain, submitted, step, role):
     app = submitted
-    Application.objects.filter(pk=app.pk).update(status=services.STEPS[step].state)
+    Application.objects.filter(pk=app.pk).update(status=STEP_STATE[step])
     actor = chain.world.users[role]
     before = ActionLog.objects.count()
     if role == STEP_ROLE[step]:
         services.application_decide(actor=actor, application=app, step=step, outcome=Outcome.AGREE,
                                     **_args(step, app))
-        assert reload(app).status == services.STEPS[step].agree_to
+        assert reload(app).status == AGREE_TO[step]
     else:
         with pytest.raises(PermissionDenied):
             services.application_decide(actor=actor, application=app, step=step, outcome=Outcome.AGREE,
@@ -80,12 +76,12 @@ def test_each_step_only_by_its_role(chain, submitted, step, role):
                                          (Step.BRANCH_REVIEW, "branch_sjz")])
 def test_staff_of_another_agency_cannot_decide(chain, submitted, step, agency):
     app = submitted
-    Application.objects.filter(pk=app.pk).update(status=services.STEPS[step].state)
+    Application.objects.filter(pk=app.pk).update(status=STEP_STATE[step])
     outsider = make_user(f"out_{step}_{agency}", STEP_ROLE[step], agency=getattr(chain.world, agency))
     with pytest.raises((PermissionDenied, )):
         services.application_decide(actor=outsider, application=app, step=step, outcome=Outcome.AGREE,
                                     **_args(step, app))
-    assert reload(app).status == services.STEPS[step].state
+    assert reload(app).status == STEP_STATE[step]
 
 
 def test_province_of_another_province_cannot_decide(chain, submitted, world):
@@ -102,13 +98,13 @@ def test_province_of_another_province_cannot_decide(chain, submitted, world):
 @pytest.mark.parametrize("step", list(STEP_ROLE))
 def test_return_at_any_step_goes_back_to_the_enterprise_with_reason_and_level(chain, submitted, step):
     app = submitted
-    Application.objects.filter(pk=app.pk).update(status=services.STEPS[step].state)
+    Application.objects.filter(pk=app.pk).update(status=STEP_STATE[step])
     services.application_decide(actor=chain.world.users[STEP_ROLE[step]], application=app, step=step,
                                 outcome=Outcome.RETURN, opinion="材料不全，请补充")
     app = reload(app)
     assert app.status == Status.RETURNED
     assert app.return_reason == "材料不全，请补充"
-    assert app.returned_level == services.STEPS[step].level
+    assert app.returned_level == STEP_LEVEL[step]
     entry = ActionLog.objects.order_by("-seq").first()
     assert entry.action == f"applications.application.{step}" and entry.data["outcome"] == "return"
     assert chain.enterprise_user.notifications.filter(text__contains="退回").exists()
@@ -155,7 +151,7 @@ def test_branch_review_needs_both_checks_and_cannot_agree_with_a_no(chain, submi
 @pytest.mark.parametrize("step", [Step.CITY_REVIEW, Step.PROVINCE_REVIEW])
 def test_city_and_province_opinions_are_required_they_print_on_the_form(chain, submitted, step):
     app = submitted
-    Application.objects.filter(pk=app.pk).update(status=services.STEPS[step].state)
+    Application.objects.filter(pk=app.pk).update(status=STEP_STATE[step])
     with pytest.raises(InvalidState) as exc:
         services.application_decide(actor=chain.world.users[STEP_ROLE[step]], application=app, step=step,
                                     outcome=Outcome.AGREE, opinion="")

@@ -11,7 +11,7 @@ from cpaudit.applications.models import Application, Level, Outcome, Status, Ste
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.models import ActionLog
 from cpaudit.org.roles import Role
-from cpaudit.progress.models import StepRecord, StepStatus
+from cpaudit.progress.models import ReviewStatus, StepRecord, StepStatus
 from cpaudit.registry.models import Enterprise, ManagementLevel
 
 from .conftest import reload
@@ -86,7 +86,8 @@ def test_failed_evaluation_reopens_step_27(chain, submitted, world, outcome):
     # The audit is redone: no new 评估 until step 27 is completed again; then a new application is allowed.
     with pytest.raises(InvalidState):
         chain.start(app.enrolment)
-    StepRecord.objects.filter(pk=record.pk).update(status=StepStatus.COMPLETED, completion_date="2020-07-27")
+    StepRecord.objects.filter(pk=record.pk).update(status=StepStatus.COMPLETED, completion_date="2020-07-27",
+                                                   review=ReviewStatus.CONFIRMED)
     again = chain.start(app.enrolment)
     assert again.pk != app.pk and again.status == Status.DRAFT
 

@@ -11,7 +11,7 @@ from cpaudit.applications.models import Application, Batch, Decision, Kind, Stat
 from cpaudit.core.models import ActionLog
 from cpaudit.org.roles import Role
 
-from .conftest import FILL
+from .conftest import FILL, pdf
 from .viewfixtures import make_application
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +53,12 @@ def test_whole_chain_through_the_pages(client, world, eligible, today, monkeypat
     app = Application.objects.get(enrolment=eligible, kind=Kind.EVALUATION)
     assert response.status_code == 302 and response["Location"] == reverse("applications:edit", args=[app.pk])
     assert c.get(response["Location"]).status_code == 200
+    # The written application and the audit report go with the form (uploaded on the application page).
+    for purpose in ("letter", "report"):
+        response = c.post(reverse("applications:attachment_upload", args=[app.pk]),
+                          {"purpose": purpose, "file": pdf(f"{purpose}.pdf")})
+        assert response.status_code == 302
+    assert app.attachments.filter(is_current=True).count() == 2
     response = c.post(reverse("applications:edit", args=[app.pk]), {**form_post(app), "action": "submit"})
     assert response.status_code == 302, response.content.decode()[:3000]
     assert status(app) == Status.BRANCH_REVIEW
@@ -60,7 +66,7 @@ def test_whole_chain_through_the_pages(client, world, eligible, today, monkeypat
     # Branch staff: the two checks and the opinion.
     page = as_user(client, world, Role.BRANCH_STAFF).get(reverse("applications:detail", args=[app.pk]))
     assert page.context["action"] == "decide" and "提交申请评估资料是否齐全" in page.content.decode()
-    assert "下一步：审核申请、填写分局意见" in page.content.decode() and "轮到您办理" in page.content.decode()
+    assert "下一步：填写分局审核意见" in page.content.decode() and "轮到您办理" in page.content.decode()
     response = decide(client, world, Role.BRANCH_STAFF, app, "branch_review", opinion="同意上报",
                       check_materials_complete="true", check_facts_true="true")
     assert response.status_code == 302 and status(app) == Status.BRANCH_APPROVAL

@@ -83,9 +83,15 @@ def _question(label: str, answer: str) -> list[Cell]:
     return [Cell(0, label, span=4, label=True), Cell(4, answer, span=2, align="center")]
 
 
-def _questions(pairs: list[tuple[str, object]]) -> list[Cell]:
-    return [Cell(0, "\n".join(q for q, _ in pairs), span=4, label=True),
-            Cell(4, "\n".join(yes_no(a) for _, a in pairs), span=2, align="center")]
+def _questions(pairs: list[tuple[str, object]], footer: str = "") -> list[Cell]:
+    answers = "\n".join(yes_no(a) for _, a in pairs) + (f"\n{footer}" if footer else "")
+    return [Cell(0, "\n".join(q for q, _ in pairs), span=4, label=True), Cell(4, answers, span=2, align="center")]
+
+
+def checker_line(checks: dict) -> str:
+    """Who answered the branch's checks, and when (form_rows passes the document's checks_by as "_by")."""
+    by = checks.get("_by")
+    return f"（核查：{by['name']} {cn_date(by['date'])}）" if by else ""
 
 
 def _enterprise_type(value) -> str:
@@ -104,6 +110,11 @@ def _opinion(block: dict, heading: str, signer: str) -> Opinion:
     approval = block.get("approval")
     if approval:
         text += f"\n（负责人审批：{approval['name']} {cn_date(approval['date'])}）"
+    paper = block.get("transcribed")
+    if paper:
+        # A paper reply: the opinion as written, marked as transcribed, with its 文号 and its recorder.
+        number = f"{paper['number']}，" if paper.get("number") else ""
+        text += f"\n（据来文录入：{number}{paper['recorder']}录入）"
     name = block.get("name") or ""
     return Opinion(heading, text.strip(), f"{signer}{name}            {SEAL}",
                    cn_date(block["date"]) if block.get("date") else BLANK_DATE)
@@ -136,7 +147,7 @@ def _table1(v: dict, checks: dict, opinions: dict) -> list[list[Cell]]:
                     ("清洁生产审核过程中限期治理项目是否已完成", v.get("deadline_project_done")),
                     ("清洁生产审核过程中是否有其他环保违规处罚事件", v.get("has_violation"))]),
         _questions([("提交申请评估资料是否齐全", checks.get("materials_complete")),
-                    ("企业实际情况是否属实", checks.get("facts_true"))]),
+                    ("企业实际情况是否属实", checks.get("facts_true"))], checker_line(checks)),
         [_label(0, "设区市（省管县）\n清洁生产主管部门意见"),
          Cell(1, span=5, opinion=_opinion(opinions["city"], "", "初审人员签字："))],
         [_label(0, "河北省生态环境厅意见"),
@@ -166,7 +177,8 @@ def _table2(v: dict, checks: dict, opinions: dict) -> list[list[Cell]]:
         _question("如发生严重污染环境事故及环保违法行为，是否完成整改并由相关部门验收通过",
                   yes_no(v.get("incident_rectified"))),
         _question("上报材料是否齐全", yes_no(checks.get("materials_complete"))),
-        _question("中/高费方案是否与企业实际相符", yes_no(checks.get("options_match"))),
+        _question("中/高费方案是否与企业实际相符", "\n".join(filter(None, [yes_no(checks.get("options_match")),
+                                                                 checker_line(checks)]))),
         # Table 2 prints each opinion block across the whole row, its heading inside.
         [Cell(0, span=COLUMNS, opinion=_opinion(opinions["city"], "设区市（省管县）清洁生产主管部门初审意见",
                                                 "初审人员签字："))],
@@ -176,7 +188,8 @@ def _table2(v: dict, checks: dict, opinions: dict) -> list[list[Cell]]:
 
 def form_rows(doc: dict) -> list[list[Cell]]:
     build = _table1 if doc["kind"] == Kind.EVALUATION else _table2
-    return build(doc.get("values") or {}, doc.get("checks") or {}, doc.get("opinions") or {})
+    checks = {**(doc.get("checks") or {}), "_by": doc.get("checks_by")}
+    return build(doc.get("values") or {}, checks, doc.get("opinions") or {})
 
 
 def meta_line(doc: dict) -> str:
@@ -206,7 +219,16 @@ def letter_paragraphs(doc: dict) -> list[str]:
 
 
 def letter_attachments(doc: dict) -> str:
-    return f"附件：1. 企业名单  2. {doc['form_title']}（{len(doc.get('items') or [])}份）"
+    """附件: the list, the forms, and (since enterprises attach them) their letters and reports."""
+    items = doc.get("items") or []
+    line = f"附件：1. 企业名单  2. {doc['form_title']}（{len(items)}份）"
+    labels: dict[str, int] = {}
+    for item in items:
+        for attachment in item.get("attachments") or []:
+            labels[attachment.get("label", "")] = labels.get(attachment.get("label", ""), 0) + 1
+    for n, (label, count) in enumerate(labels.items(), 3):
+        line += f"  {n}. {label}（{count}份）"
+    return line
 
 
 def list_rows(doc: dict) -> list[list[str]]:

@@ -16,10 +16,12 @@ from cpaudit.core import clock
 from cpaudit.core.actors import is_system
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.org.models import Agency, User
-from cpaudit.org.roles import BRANCH_AGENCY_KINDS, AgencyKind
+from cpaudit.org.roles import BRANCH_AGENCY_KINDS, AgencyKind, Role
 from cpaudit.registry.models import ManagementLevel
 
-from ..models import Application, ApplicationVersion, Decision, Level, Status
+from .. import transitions
+from ..models import RESULT_LABELS, Application, ApplicationVersion, Decision, Level, Status
+from ..transitions import Route
 
 
 def lock(application) -> Application:
@@ -61,6 +63,47 @@ def province_of(city: Agency) -> Agency:
     if city.supervisor is None or city.supervisor.kind != AgencyKind.PROVINCE:
         raise InvalidState(f"{city}没有配置上级省生态环境厅，申请无法报送省厅", code="no_province")
     return city.supervisor
+
+
+def paper_config(agency_ids=None) -> dict[int, frozenset | None]:
+    """Agency id → the campaigns it records on paper (None: every campaign). One query."""
+    from ..models import PaperAgency
+
+    qs = PaperAgency.objects.all()
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=[pk for pk in agency_ids if pk])
+    config: dict[int, set | None] = {}
+    for agency_id, campaign_id in qs.values_list("agency_id", "campaign_id"):
+        if campaign_id is None:
+            config[agency_id] = None
+        elif config.get(agency_id, set()) is not None:
+            config.setdefault(agency_id, set()).add(campaign_id)
+    return {k: (None if v is None else frozenset(v)) for k, v in config.items()}
+
+
+def on_paper(config: dict, agency, campaign_id) -> bool:
+    if agency is None or agency.pk not in config:
+        return False
+    campaigns = config[agency.pk]
+    return campaigns is None or campaign_id in campaigns
+
+
+def chain_route(application, agencies: dict[str, Agency] | None = None, config: dict | None = None) -> Route:
+    """The parties of the application's chain (transitions.Route): agencies, organizer, paper levels.
+    `agencies` and `config` (from `route` and `paper_config`) spare the queries for many applications."""
+    agencies = agencies or route(application)
+    if config is None:
+        config = paper_config([agencies["city"].pk, agencies["province"].pk])
+    direct = agencies["branch"].kind == AgencyKind.DIRECT_COUNTY
+    paper = {level for level in (Level.CITY, Level.PROVINCE)
+             if not (level == Level.CITY and direct) and on_paper(config, agencies[level], application.campaign_id)}
+    if application.organizer_id:
+        level, organizer = application.organizer_level, application.organizer
+    else:
+        level, organizer = organizer_for(application, agencies)
+    enterprise = application.enrolment.enterprise
+    return Route(agencies=agencies, organizer_level=level, organizer=organizer, paper=frozenset(paper),
+                 direct=direct, enterprise_id=enterprise.pk, enterprise_name=enterprise.name)
 
 
 def route(application, branches: dict[str, Agency] | None = None) -> dict[str, Agency]:
@@ -126,14 +169,17 @@ def last_decision(application, step, version=None) -> Decision | None:
     return qs.order_by("-decided_at", "-pk").first()
 
 
-def decide(application, *, actor, step, outcome, opinion="", checks=None) -> Decision:
+def decide(application, *, actor, step, outcome, opinion="", checks=None, signer="", agency=None,
+           **paper) -> Decision:
+    """A Decision bound to the latest submitted version. For a paper reply (`paper`: transcribed,
+    source_date, source_number, scan) `signer` and `agency` are the replying level's, not the recorder's."""
     version = latest_version(application)
     if version is None:
         raise InvalidState("该申请尚未提交，没有可审核的申请表", code="not_submitted")
     return Decision.objects.create(
         application=application, version=version, step=step, outcome=outcome, opinion=opinion,
-        checks=checks or {}, actor=actor, actor_name=actor.full_name or actor.username, agency=actor.agency,
-        decided_at=clock.business_now(),
+        checks=checks or {}, actor=actor, actor_name=signer or actor.full_name or actor.username,
+        agency=agency or actor.agency, decided_at=clock.business_now(), **paper,
     )
 
 
@@ -159,6 +205,32 @@ def agency_users(agency: Agency, roles) -> list[User]:
 
 def enterprise_users(application) -> list[User]:
     return list(User.objects.filter(enterprise_id=application.enrolment.enterprise_id, is_active=True))
+
+
+def announce(application, row, route, decision=None) -> None:
+    """Tell who must act after `row` (the owner of the state it entered) and, where the row says so,
+    the enterprise (a return with its reason, a result). For a 省管 review the city is asked to assist."""
+    kind = application.get_kind_display()
+    name = route.enterprise_name
+    key = f"app:{application.pk}:{row.target}:{decision.pk if decision else row.action}"
+    if "enterprise" in row.notify:
+        if row.target == Status.RETURNED:
+            who = decision.agency if decision else ""
+            text = f"您的{kind}申请被{who}退回：{decision.opinion if decision else application.return_reason}"
+        else:
+            text = f"您的清洁生产审核{kind}结论：{RESULT_LABELS[application.kind][row.target == Status.PASSED]}"
+        notify(enterprise_users(application), application, text, key)
+    if "owner" in row.notify:
+        turn = transitions.owner(row.target, route)
+        if turn is not None and turn.role == Role.ENTERPRISE:
+            notify(enterprise_users(application), application, f"您的{kind}申请：{application.get_status_display()}", key)
+        elif turn is not None and turn.agency is not None:
+            what = transitions.next_label(row.target, route)
+            notify(agency_users(turn.agency, [turn.role]), application, f"{name}的{kind}申请：{what}", key)
+    if row.target == Status.ORGANIZING and route.organizer_level == Level.PROVINCE:
+        from .assistance import expect_assistance
+
+        expect_assistance(application, route)
 
 
 def after_commit_checkpoint() -> None:

@@ -19,18 +19,19 @@ from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.log import diff, log_action
 from cpaudit.core.logdisplay import register
 from cpaudit.org import access
-from cpaudit.org.roles import Role
 from cpaudit.progress.models import StepRecord
-from cpaudit.progress.services.derived import completed_through, eligible_for_evaluation
-from cpaudit.progress.steps import EVALUATION_STEP, FINAL_STEP
+from cpaudit.progress.selectors.readiness import open_high_options, step_states
+from cpaudit.progress.services.derived import acceptance_blockers, evaluation_blockers
+from cpaudit.progress.steps import EVALUATION_STEP
 
-from .. import formspec
+from .. import formspec, transitions
 from ..models import EDITABLE, Application, ApplicationVersion, Kind, Status
+from . import attachments
 from .common import (
     after_commit_checkpoint,
-    agency_users,
+    announce,
+    chain_route,
     lock,
-    notify,
     organizer_for,
     require_state,
     route,
@@ -53,26 +54,26 @@ def eligibility(enrolment, kind: str) -> tuple[bool, str]:
 
 
 def eligibility_many(enrolments) -> dict[tuple[int, str], tuple[bool, str]]:
-    """(enrolment id, kind) → (may apply, why not) for many enrolments in two queries."""
+    """(enrolment id, kind) → (may apply, why not) for many enrolments in three queries.
+
+    评估 relies on steps 1–27, 验收 on steps 1–35 and a passed 评估: each step completed and confirmed
+    by the branch, the deliverables (22, 27, 35) with their file; 验收 also needs every 中/高费 option
+    implemented or abandoned with a reason (progress.services.derived.*_blockers)."""
     ids = [e.pk for e in enrolments]
-    records: dict[int, list] = {pk: [] for pk in ids}
-    for record in StepRecord.objects.filter(enrolment_id__in=ids).only("enrolment_id", "step_id", "status"):
-        records[record.enrolment_id].append(record)
+    states = step_states(ids)
+    open_options = open_high_options(ids)
     passed = set(Application.objects.filter(enrolment_id__in=ids, kind=Kind.EVALUATION, status=Status.PASSED)
                  .values_list("enrolment_id", flat=True))
     result = {}
     for pk in ids:
-        rows = records[pk]
-        if not eligible_for_evaluation(rows):
-            result[(pk, Kind.EVALUATION)] = (False, "审核尚未完成第1至27步（清洁生产审核报告送评估稿），暂不能申请评估")
-        else:
-            result[(pk, Kind.EVALUATION)] = (True, "")
+        state = states[pk]
+        blockers = evaluation_blockers(state.records, state.with_file)
+        result[(pk, Kind.EVALUATION)] = (False, blockers.message("评估")) if blockers else (True, "")
         if pk not in passed:
             result[(pk, Kind.ACCEPTANCE)] = (False, "尚未通过清洁生产审核评估，暂不能申请验收")
-        elif not completed_through(rows, FINAL_STEP):
-            result[(pk, Kind.ACCEPTANCE)] = (False, f"审核尚未完成全部{FINAL_STEP}个步骤，暂不能申请验收")
-        else:
-            result[(pk, Kind.ACCEPTANCE)] = (True, "")
+            continue
+        blockers = acceptance_blockers(state.records, state.with_file, open_options.get(pk, ()))
+        result[(pk, Kind.ACCEPTANCE)] = (False, blockers.message("验收")) if blockers else (True, "")
     return result
 
 
@@ -167,29 +168,32 @@ def application_submit(*, actor, application: Application) -> ApplicationVersion
                                campaign=application.campaign, today=today)
     if errors:
         raise ValidationError(errors)
+    missing = attachments.missing(application)
+    if missing:
+        raise InvalidState(f"请先上传{'、'.join(missing)}（随申请表一并提交）", code="attachments_missing")
     agencies = route(application)
-    level, organizer = organizer_for(application, agencies)
+    # Routed afresh at each submission: the management level decides who organizes this round.
+    application.organizer_level, application.organizer = organizer_for(application, agencies)
+    chain = chain_route(application, agencies)
+    row = transitions.find(application.status, chain, "submit")
+    transitions.require_owner(actor, application.status, chain, "提交申请")
     number = application.versions.count() + 1
     content = formspec.freeze(application.kind, application.form_data, registry)
     content["version"] = number
+    content["attachments"] = attachments.freeze(application)
     version = ApplicationVersion.objects.create(
         application=application, number=number, content=content, digest=document_digest(content),
         submitted_by=actor, submitted_at=clock.business_now())
-    before = {"status": application.status}
-    application.status = Status.BRANCH_REVIEW
-    application.organizer_level, application.organizer = level, organizer
+    before, after = transitions.apply(application, row)
     # A resubmission travels the chain again: the earlier round's batches are history (Batch.content).
     application.branch_batch = application.city_batch = None
     application.submitted_at = version.submitted_at
     application.return_reason, application.returned_level = "", ""
     application.save()
-    log_action(actor=actor, action="applications.application.submitted" if number == 1
-               else "applications.application.resubmitted", obj=application,
-               changes={"status": [before["status"], application.status]},
-               data={"version": number, "digest": version.digest, "organizer": organizer.name,
-                     "organizer_level": level})
-    notify(agency_users(agencies["branch"], [Role.BRANCH_STAFF]), application,
-           f"{application.enrolment.enterprise}提交了{application.get_kind_display()}申请，请审核",
-           f"app:{application.pk}:submitted:{number}")
+    log_action(actor=actor, action=row.log, obj=application, changes={"status": [before, after]},
+               data={"version": number, "digest": version.digest, "organizer": chain.organizer.name,
+                     "organizer_level": chain.organizer_level,
+                     "attachments": [a["digest"] for a in content["attachments"]]})
+    announce(application, row, chain)
     after_commit_checkpoint()
     return version

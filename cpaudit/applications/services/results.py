@@ -14,23 +14,20 @@ from cpaudit.core.errors import InvalidState
 from cpaudit.core.log import log_action
 from cpaudit.core.logdisplay import register
 from cpaudit.org import access
-from cpaudit.org.roles import Role
 from cpaudit.progress.models import ReviewStatus, StepRecord, StepStatus
 from cpaudit.progress.services.derived import completed_deliverables_after
 from cpaudit.progress.steps import EVALUATION_STEP, step
 
+from .. import transitions
 from ..models import RESULT_LABELS, Application, Decision, Kind, Outcome, Status, Step
 from .common import (
-    agency_users,
+    announce,
+    chain_route,
     decide,
-    enterprise_users,
     last_decision,
     lock,
-    notify,
-    require_agency,
     require_not_related,
     require_other_person,
-    require_state,
 )
 
 register("applications.application.result_proposal", "提出评估/验收结论")
@@ -47,8 +44,9 @@ def application_result_propose(*, actor, application: Application, opinion: str 
 
     application = lock(application)
     access.check(actor, "applications.application.organize", application)
-    require_state(application, Status.ORGANIZING, what="提出结论")
-    require_agency(actor, application.organizer, "提出评估/验收结论")
+    route = chain_route(application)
+    row = _online_row(application, route, "result_proposal", "")
+    transitions.require_owner(actor, application.status, route, "提出评估/验收结论")
     require_not_related(actor, application, "提出评估/验收结论")
     outcome = panel_outcome(application)
     if outcome is None or outcome.passed is None:
@@ -59,15 +57,11 @@ def application_result_propose(*, actor, application: Application, opinion: str 
     checks = {"passed": outcome.passed, "average": str(outcome.average), "vetoed": outcome.vetoed}
     decision = decide(application, actor=actor, step=Step.RESULT_PROPOSAL, outcome=Outcome.AGREE,
                       opinion=opinion, checks=checks)
-    application.status = Status.RESULT_PENDING
+    before, after = transitions.apply(application, row)
     application.save(update_fields=["status", "updated_at"])
-    log_action(actor=actor, action="applications.application.result_proposal", obj=application,
-               changes={"status": [Status.ORGANIZING, Status.RESULT_PENDING]},
+    log_action(actor=actor, action=row.log, obj=application, changes={"status": [before, after]},
                data={**checks, "result": RESULT_LABELS[application.kind][outcome.passed], "opinion": opinion})
-    leaders = [Role.BRANCH_LEADER, Role.CITY_LEADER, Role.PROVINCE_LEADER]
-    notify(agency_users(application.organizer, leaders), application,
-           f"{application.enrolment.enterprise}的{application.get_kind_display()}结论待确认",
-           f"app:{application.pk}:proposal:{decision.pk}")
+    announce(application, row, route, decision)
     return decision
 
 
@@ -76,38 +70,48 @@ def application_result_confirm(*, actor, application: Application, outcome: str,
     """The organizer's leader confirms the proposed result, or sends it back to the staff with a reason."""
     application = lock(application)
     access.check(actor, "applications.application.confirm_result", application)
-    require_state(application, Status.RESULT_PENDING, what="确认结论")
-    require_agency(actor, application.organizer, "确认评估/验收结论")
-    require_not_related(actor, application, "确认评估/验收结论")
+    route = chain_route(application)
+    if outcome not in Outcome.values:
+        raise InvalidState("请选择“确认”或“退回”", code="wrong_outcome")
     proposal = last_decision(application, Step.RESULT_PROPOSAL)
+    passed = bool(proposal and proposal.checks.get("passed"))
+    wanted = Outcome.RETURN if outcome == Outcome.RETURN else (transitions.PASS if passed else transitions.FAIL)
+    row = _online_row(application, route, "result_confirmation", wanted)
+    transitions.require_owner(actor, application.status, route, "确认评估/验收结论")
+    require_not_related(actor, application, "确认评估/验收结论")
     require_other_person(actor, proposal, "确认结论")
     opinion = (opinion or "").strip()
-    if outcome == Outcome.RETURN:
-        if not opinion:
-            raise InvalidState("退回须填写原因", code="reason_required")
-        decision = decide(application, actor=actor, step=Step.RESULT_CONFIRMATION, outcome=outcome, opinion=opinion)
-        application.status = Status.ORGANIZING
-        application.save(update_fields=["status", "updated_at"])
-        log_action(actor=actor, action="applications.application.result_sent_back", obj=application,
-                   changes={"status": [Status.RESULT_PENDING, Status.ORGANIZING]}, data={"reason": opinion})
-        return decision
-    if outcome != Outcome.AGREE:
-        raise InvalidState("请选择“确认”或“退回”", code="wrong_outcome")
-    passed = bool(proposal.checks.get("passed"))
+    if outcome == Outcome.RETURN and not opinion:
+        raise InvalidState("退回须填写原因", code="reason_required")
     decision = decide(application, actor=actor, step=Step.RESULT_CONFIRMATION, outcome=outcome,
-                      opinion=opinion or "确认", checks={"passed": passed})
-    application.status = Status.PASSED if passed else Status.FAILED
-    application.passed, application.result_date = passed, clock.today()
-    application.result_opinion = proposal.opinion
-    application.save(update_fields=["status", "passed", "result_date", "result_opinion", "updated_at"])
-    reopened = _reopen_audit(application) if application.kind == Kind.EVALUATION and not passed else []
-    label = RESULT_LABELS[application.kind][passed]
-    log_action(actor=actor, action="applications.application.result_confirmation", obj=application,
-               changes={"status": [Status.RESULT_PENDING, application.status]},
-               data={"result": label, "result_date": application.result_date, "reopened_steps": reopened})
-    notify(enterprise_users(application), application,
-           f"您的清洁生产审核{application.get_kind_display()}结论：{label}", f"app:{application.pk}:result")
+                      opinion=opinion or "确认", checks={} if outcome == Outcome.RETURN else {"passed": passed})
+    before, after = transitions.apply(application, row)
+    fields = ["status", "updated_at"]
+    data = {"reason": opinion} if outcome == Outcome.RETURN else {}
+    if row.target in (Status.PASSED, Status.FAILED):
+        reopened = finish(application, passed=passed, opinion=proposal.opinion, day=clock.today())
+        fields += ["passed", "result_date", "result_opinion"]
+        data = {"result": RESULT_LABELS[application.kind][passed], "result_date": application.result_date,
+                "reopened_steps": reopened}
+    application.save(update_fields=fields)
+    log_action(actor=actor, action=row.log, obj=application, changes={"status": [before, after]}, data=data)
+    announce(application, row, route, decision)
     return decision
+
+
+def _online_row(application, route, action: str, outcome: str):
+    row = transitions.find(application.status, route, action, outcome)
+    if row.paper:
+        raise InvalidState(f"组织单位{route.organizer}以纸质方式办理，请录入其来文", code="paper_level")
+    return row
+
+
+def finish(application, *, passed: bool, opinion: str, day) -> list[int]:
+    """Write the result on the application (the caller saves it); a failed 评估 reopens the audit."""
+    application.passed, application.result_date, application.result_opinion = passed, day, opinion
+    if application.kind == Kind.EVALUATION and not passed:
+        return _reopen_audit(application)
+    return []
 
 
 def _reopen_audit(application) -> list[int]:
