@@ -23,7 +23,7 @@ def job_dir() -> Path:
 
 
 def enqueue(*, kind: str, params: dict, user=None, total: int = 0) -> Job:
-    if kind not in _handlers():
+    if kind not in handlers():
         raise ValueError(f"unknown job kind {kind}")
     created_by = user if (user is not None and getattr(user, "pk", None)) else None
     return Job.objects.create(kind=kind, params=params, created_by=created_by, total=total)
@@ -41,7 +41,7 @@ def claim_next() -> Job | None:
 
 
 def run_job(job: Job) -> Job:
-    handler = _handlers()[job.kind]
+    handler = handlers()[job.kind]
 
     def report(progress: int, total: int | None = None, message: str | None = None) -> None:
         fields = {"progress": progress}
@@ -89,7 +89,8 @@ def run_pending(limit: int | None = None) -> int:
 _discovered = False
 
 
-def _handlers():
+def handlers() -> dict:
+    """Every job kind and its handler, once each app's jobs_handlers module has registered its kinds."""
     global _discovered
     if not _discovered:
         autodiscover_modules("jobs_handlers")

@@ -10,13 +10,13 @@ from cpaudit.org import access
 
 from .models import Job
 from .registry import LABELS
-from .services import _handlers, job_dir
+from .services import handlers, job_dir
 
 
 @domain_view
 def job_detail(request, pk):
     job = access.get_in_scope(request.user, Job.objects.all(), pk=pk)
-    _handlers()
+    handlers()  # the labels of every kind
     return render(request, "jobs/job_detail.html", {"job": job, "label": LABELS.get(job.kind, job.kind)})
 
 

@@ -1,6 +1,5 @@
 """Settings shared by every environment; dev, test and production override a few."""
 
-from pathlib import Path
 
 import dj_database_url
 

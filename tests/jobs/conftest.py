@@ -1,0 +1,1 @@
+from tests.commands.fixtures import demo, site  # noqa: F401
