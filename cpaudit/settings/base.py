@@ -1,6 +1,5 @@
 """Settings shared by every environment; dev, test and production override a few."""
 
-
 import dj_database_url
 
 from .env import BASE_DIR, env_bool, env_int, env_path, env_str
