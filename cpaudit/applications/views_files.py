@@ -83,6 +83,7 @@ def _errors(request, exc) -> None:
 @require_POST
 def attachment_upload(request, pk):
     application = _application(request.user, pk)
+    access.check(request.user, "applications.attachment.upload", application)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
@@ -112,6 +113,7 @@ def attachment_download(request, pk):
 @require_POST
 def assistance_request(request, pk):
     application = _application(request.user, pk)
+    access.check(request.user, "applications.assistance.request", application)
     form = AssistanceRequestForm(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
@@ -130,6 +132,7 @@ def assistance_request(request, pk):
 def assistance_record(request, pk):
     access.check(request.user, "applications.application.view")
     item = access.get_in_scope(request.user, Assistance.objects.select_related("application"), pk=pk)
+    access.check(request.user, "applications.assistance.record", item)
     form = AssistanceRecordForm(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))

@@ -19,17 +19,19 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 
-from cpaudit.applications import services
+from cpaudit.applications import services, transitions
 from cpaudit.applications.models import Application, Kind, Outcome, Status, Step
 from cpaudit.campaigns.models import Enrolment
 from cpaudit.core import clock
 from cpaudit.experts import services as experts
 from cpaudit.experts.models import Expert
 from cpaudit.org.models import Agency, User
-from cpaudit.org.roles import Role
+from cpaudit.org.roles import AgencyKind, Role
 from cpaudit.org.services import user_create
 from cpaudit.progress.models import StepRecord
 from cpaudit.progress.services.derived import completed_through, eligible_for_evaluation
+
+from .documents import pdf_upload
 
 # Where each application stops (the chain's order); "failed" / "passed" go through the panel.
 EVALUATION_TARGETS = [
@@ -40,9 +42,6 @@ EVALUATION_TARGETS = [
 # these states. Together the two lists hold every state of the chain.
 ACCEPTANCE_TARGETS = [Status.PASSED, Status.FAILED, Status.RESULT_PENDING, Status.ORGANIZING,
                       Status.PROVINCE_REVIEW, "evaluation_failed", Status.DRAFT]
-ORDER = [Status.BRANCH_REVIEW, Status.BRANCH_APPROVAL, Status.BRANCH_BATCH, Status.CITY_REVIEW,
-         Status.CITY_APPROVAL, Status.CITY_BATCH, Status.PROVINCE_REVIEW, Status.PROVINCE_APPROVAL,
-         Status.ORGANIZING, Status.RESULT_PENDING, Status.PASSED]
 EXPERTS = [
     ("王建国", "河北省环境科学研究院", "研究员", "environment"), ("李秀英", "河北大学化学与材料科学学院", "教授", "industry"),
     ("张志强", "河北省节能监察监测中心", "高级工程师", "energy"), ("刘海燕", "保定市环境监测站", "高级工程师", "environment"),
@@ -52,6 +51,8 @@ EXPERTS = [
     ("徐红梅", "河北省皮革工业协会", "高级工程师", "industry"), ("孙国庆", "河北科技大学环境学院", "教授", "environment"),
 ]
 RETURN_REASON = "申请表“企业类型”与环评批复不一致，请核实后重新提交"
+PAPER_NOTE = "第一阶段（评估）省厅审批意见以纸质来文为准，由市局据来文录入"
+PAPER_END = "省厅自第二阶段起在平台办理审批"
 STEP_DAYS = 1  # days between two steps of one application
 
 
@@ -121,7 +122,8 @@ def _eligible(campaign) -> tuple[list[Enrolment], list[Enrolment]]:
 
 
 class Walker:
-    """Moves applications along the chain in waves, so a branch's and a city's batches hold several."""
+    """Moves applications along the chain in waves (one business day each), so a branch's and a city's
+    batches hold several. Each move is the row of the transition table that the state's owner takes."""
 
     def __init__(self, cast: Cast, day: dt.date):
         self.cast, self.day = cast, day
@@ -133,32 +135,65 @@ class Walker:
     def start(self, enrolment, kind) -> Application:
         user = self.cast.enterprise_user(enrolment.enterprise)
         with clock.frozen(self.day):
-            return services.application_start(actor=user, enrolment=enrolment, kind=kind)
+            app = services.application_start(actor=user, enrolment=enrolment, kind=kind)
+            what = "评估" if kind == Kind.EVALUATION else "验收"
+            name = enrolment.enterprise.name
+            for purpose, title in (("letter", f"{name}关于清洁生产审核{what}的申请"),
+                                   ("report", f"{name}清洁生产审核报告" + ("（送评估稿）" if kind == Kind.EVALUATION
+                                                                     else "及中/高费方案实施情况"))):
+                services.attachment_upload(actor=user, application=app, purpose=purpose, uploaded_file=pdf_upload(
+                    f"{purpose}.pdf", title, [f"企业名称：{name}", f"统一社会信用代码：{enrolment.enterprise.uscc}"]))
+            return app
 
     def submit(self, app):
         with clock.frozen(self.day):
             services.application_submit(actor=self.cast.enterprise_user(app.enrolment.enterprise), application=app)
 
-    def decide(self, app, step, role, outcome=Outcome.AGREE, opinion=""):
-        agencies = services.route(app)
-        agency = {"branch": agencies["branch"], "city": agencies["city"],
-                  "province": agencies["province"]}[services.STEPS[step].agency]
+    def owner(self, app):
+        route = services.chain_route(app)
+        turn = transitions.owner(app.status, route)
+        return route, turn, self.cast.agency_user(turn.agency, turn.role)
+
+    def decide(self, app, outcome=Outcome.AGREE, opinion=""):
+        route, turn, actor = self.owner(app)
+        step = transitions.rows_in(app.status, route)[0].step
         checks = {"materials_complete": True, "facts_true": True} if app.kind == Kind.EVALUATION else \
             {"materials_complete": True, "options_match": True}
-        services.application_decide(actor=self.cast.agency_user(agency, role), application=app, step=step,
-                                    outcome=outcome, opinion=opinion or OPINIONS.get(step, ""),
+        services.application_decide(actor=actor, application=app, step=step, outcome=outcome,
+                                    opinion=opinion or OPINIONS.get(step, ""),
                                     checks=checks if step == Step.BRANCH_REVIEW else None)
+
+    def record(self, app, passed: bool = True):
+        """The paper level's reply, transcribed by the level below with its scan."""
+        route, turn, actor = self.owner(app)
+        row = transitions.rows_in(app.status, route)[0]
+        replying = route.agency_of(row.party)
+        result = row.outcome in (transitions.PASS, transitions.FAIL)
+        outcome = (transitions.PASS if passed else transitions.FAIL) if result else Outcome.AGREE
+        opinion = (RESULT_OPINIONS[passed] if result else OPINIONS.get(row.step, "同意。"))
+        number = f"冀环审函〔{self.day.year}〕{100 + app.pk}号"
+        scan = pdf_upload("reply.pdf", f"{replying}关于{app.enrolment.enterprise.name}清洁生产审核的复函",
+                          [number, opinion])
+        services.application_record_reply(
+            actor=actor, application=app, outcome=outcome, opinion=opinion, signer=replying.deputy_name or "审批人",
+            source_date=self.day - dt.timedelta(days=1), source_number=number, scan=scan,
+            organizer_level=route.organizer_level if row.action == "city_reply" else "")
 
     def organize(self, app, target):
         """Draw the panel, let the experts score (all of them, or one when stopping in ORGANIZING),
-        propose and confirm."""
+        propose and confirm; a paper organizer's result is its reply, transcribed."""
+        route = services.chain_route(app)
+        fail = target == Status.FAILED
+        if route.is_paper(transitions.ORGANIZER):
+            if target != Status.ORGANIZING:
+                self.record(app, passed=not fail)
+            return
         staff = self.cast.agency_user(app.organizer, _staff_role(app.organizer))
         leader = self.cast.agency_user(app.organizer, _leader_role(app.organizer))
         panel = experts.panel_draw(actor=staff, application=app)
         experts.panel_meeting_save(actor=staff, panel=panel, meeting_date=self.day,
                                    meeting_place=f"{app.organizer}会议室", opinion="")
         members = list(panel.members.select_related("expert__user").order_by("order"))
-        fail = target == Status.FAILED
         sheet = panel.sheet
         items = list(sheet.items.order_by("order"))
         for n, member in enumerate(members):
@@ -171,9 +206,7 @@ class Walker:
                                  opinion="审核过程规范，方案可行。" if not fail else "物料平衡数据不实，方案缺乏可行性分析。")
         if target == Status.ORGANIZING:
             return
-        opinion = ("专家组认为该企业清洁生产审核程序规范、方案可行，同意通过。" if not fail else
-                   "专家组认为该企业审核基础数据不实，中/高费方案可行性分析不足，不予通过。")
-        services.application_result_propose(actor=staff, application=app, opinion=opinion)
+        services.application_result_propose(actor=staff, application=app, opinion=RESULT_OPINIONS[not fail])
         if target == Status.RESULT_PENDING:
             return
         services.application_result_confirm(actor=leader, application=app, outcome=Outcome.AGREE)
@@ -183,6 +216,8 @@ OPINIONS = {
     Step.CITY_REVIEW: "经初审，该企业清洁生产审核资料齐全、情况属实，同意上报。",
     Step.PROVINCE_REVIEW: "同意组织清洁生产审核评估（验收）。",
 }
+RESULT_OPINIONS = {True: "专家组认为该企业清洁生产审核程序规范、方案可行，同意通过。",
+                   False: "专家组认为该企业审核基础数据不实，中/高费方案可行性分析不足，不予通过。"}
 
 
 def _staff_role(agency) -> str:
@@ -197,56 +232,47 @@ def _reload(app) -> Application:
     return Application.objects.select_related("enrolment__enterprise", "campaign", "organizer").get(pk=app.pk)
 
 
-def _advance(walker: Walker, plans: list[tuple[Application, str]]) -> None:
-    """Move every application one state at a time until it reaches its target (waves: batches group
-    every application of one branch or city that is waiting at that moment)."""
-    for state in ORDER:
-        with walker.tick():
-            movers = [(_reload(a), t) for a, t in plans]
-            movers = [(a, t) for a, t in movers if _needs(a, t, state)]
-            _move(walker, movers, state)
-
-
-def _needs(app, target, state) -> bool:
+def _arrived(walker, app, target) -> bool:
+    """Whether `app` has gone as far as planned (a stop in 组织评估/验收中 leaves a panel with one score)."""
     if app.status in (Status.PASSED, Status.FAILED, Status.RETURNED, Status.DRAFT):
-        return False
-    return ORDER.index(app.status) < ORDER.index(state) <= ORDER.index(_rank(target)) and \
-        ORDER.index(app.status) == ORDER.index(state) - 1
-
-
-def _rank(target) -> str:
-    return Status.PASSED if target in (Status.PASSED, Status.FAILED) else target
-
-
-def _move(walker, movers, state) -> None:
-    steps = {Status.BRANCH_APPROVAL: (Step.BRANCH_REVIEW, Role.BRANCH_STAFF),
-             Status.BRANCH_BATCH: (Step.BRANCH_APPROVAL, Role.BRANCH_LEADER),
-             Status.CITY_APPROVAL: (Step.CITY_REVIEW, Role.CITY_STAFF),
-             Status.CITY_BATCH: (Step.CITY_APPROVAL, Role.CITY_LEADER),
-             Status.PROVINCE_APPROVAL: (Step.PROVINCE_REVIEW, Role.PROVINCE_STAFF),
-             Status.ORGANIZING: (Step.PROVINCE_APPROVAL, Role.PROVINCE_LEADER)}
-    if state in steps:
-        step, role = steps[state]
-        for app, target in movers:
-            walker.decide(app, step, role)
-            if state == Status.ORGANIZING and target == Status.ORGANIZING:
-                walker.organize(_reload(app), target)  # panel drawn, one score in
-    elif state in (Status.CITY_REVIEW, Status.PROVINCE_REVIEW):
-        groups: dict[tuple, list] = {}
-        for app, _ in movers:
-            agencies = services.route(app)
-            if app.status == Status.CITY_REVIEW:  # 定州: no letter to itself
-                continue
-            sender = agencies["branch"] if state == Status.CITY_REVIEW else agencies["city"]
-            groups.setdefault((sender.pk, app.kind), []).append(app)
-        for (sender_pk, kind), apps in groups.items():
-            sender = Agency.objects.get(pk=sender_pk)
-            role = Role.BRANCH_LEADER if state == Status.CITY_REVIEW else Role.CITY_LEADER
-            services.batch_submit(actor=walker.cast.agency_user(sender, role), campaign=apps[0].campaign,
-                                  kind=kind, applications=apps)
-    elif state == Status.RESULT_PENDING:
-        for app, target in movers:
+        return True
+    if app.status == Status.ORGANIZING and target == Status.ORGANIZING:
+        if not app.panels.exists():
             walker.organize(app, target)
+        return True
+    return app.status == target
+
+
+def _advance(walker: Walker, plans: list[tuple[Application, str]]) -> None:
+    """Move every application one row of the chain a day until it arrives (batches group every
+    application of one unit waiting that day)."""
+    for _ in range(len(Status) * 2):
+        with walker.tick():
+            movers = [(a, t) for a, t in ((_reload(a), t) for a, t in plans) if not _arrived(walker, a, t)]
+            if not movers:
+                return
+            _move(walker, movers)
+    raise RuntimeError("demo applications did not reach their planned states")
+
+
+def _move(walker, movers) -> None:
+    batches: dict[tuple, list] = {}
+    for app, target in movers:
+        route, turn, actor = walker.owner(app)
+        page = transitions.rows_in(app.status, route)[0].page
+        if page == transitions.DECIDE:
+            walker.decide(app)
+        elif page == transitions.RECORD and app.status in (Status.ORGANIZING, Status.RESULT_PENDING):
+            walker.organize(app, target)
+        elif page == transitions.RECORD:
+            walker.record(app)
+        elif page == transitions.BATCH:
+            batches.setdefault((actor.pk, app.kind), []).append(app)
+        elif page in (transitions.PROPOSE, transitions.CONFIRM):
+            walker.organize(app, target)
+    for (actor_pk, kind), apps in batches.items():
+        services.batch_submit(actor=User.objects.get(pk=actor_pk), campaign=apps[0].campaign, kind=kind,
+                              applications=apps)
 
 
 def _ready_day(enrolments, step: int) -> dt.date | None:
@@ -265,7 +291,7 @@ def load_applications(actor, campaign, today: dt.date) -> int:
     for_evaluation, complete = _eligible(campaign)
     complete = complete[:len(ACCEPTANCE_TARGETS)]
     for_evaluation = for_evaluation[:len(EVALUATION_TARGETS)]
-    span = dt.timedelta(days=STEP_DAYS * (len(ORDER) + 1))
+    span = dt.timedelta(days=STEP_DAYS * 14)
     # Phase 1 for the complete enterprises: their 评估 passes (one fails), then 验收.
     walker = Walker(cast, _ready_day(complete, 35) or today - 2 * span)
     evaluations = []
@@ -273,7 +299,17 @@ def load_applications(actor, campaign, today: dt.date) -> int:
         app = walker.start(enrolment, Kind.EVALUATION)
         walker.submit(app)
         evaluations.append((app, Status.FAILED if target == "evaluation_failed" else Status.PASSED))
+    # The province worked on paper through the first phase: its replies (and its results for 省管
+    # enterprises) were transcribed by the city (据来文录入); it joined the platform afterwards.
+    province = Agency.objects.filter(kind=AgencyKind.PROVINCE).order_by("pk").first()
+    paper = None
+    if province is not None:
+        with clock.frozen(walker.day):
+            paper = services.paper_agency_set(actor=actor, agency=province, campaign=campaign, note=PAPER_NOTE)
     _advance(walker, evaluations)
+    if paper is not None:
+        with clock.frozen(walker.day):
+            services.paper_agency_remove(actor=actor, item=paper, reason=PAPER_END)
     acceptances = []
     for (evaluation, _), target in zip(evaluations, ACCEPTANCE_TARGETS, strict=False):
         if target == "evaluation_failed":
@@ -291,8 +327,7 @@ def load_applications(actor, campaign, today: dt.date) -> int:
             continue
         walker.submit(app)
         if target == Status.RETURNED:
-            walker.decide(_reload(app), Step.BRANCH_REVIEW, Role.BRANCH_STAFF, outcome=Outcome.RETURN,
-                          opinion=RETURN_REASON)
+            walker.decide(_reload(app), outcome=Outcome.RETURN, opinion=RETURN_REASON)
             continue
         plans.append((app, target))
     _advance(walker, acceptances + plans)

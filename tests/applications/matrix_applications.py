@@ -12,10 +12,10 @@ Relations: the application (or enrolment) of world.enterprises[rel]; batches of 
 ("own", "same_county"), world.branch_b ("other_county"), world.branch_sjz ("other_city").
 """
 
-from cpaudit.applications.models import Status
+from cpaudit.applications.models import Assistance, PaperAgency, Status
 from cpaudit.org.roles import Role
 
-from .viewfixtures import enrolment, make_application, make_batch
+from .viewfixtures import SUBMITTED, enrolment, make_application, make_attachment, make_batch
 
 RELATIONS = ["own", "same_county", "other_county", "other_city"]
 GOV = {Role.BRANCH_STAFF, Role.BRANCH_LEADER, Role.CITY_STAFF, Role.CITY_LEADER, Role.PROVINCE_STAFF,
@@ -58,6 +58,26 @@ def draft_kwargs(w, rel):
     return {"pk": make_application(w, rel, Status.DRAFT).pk}
 
 
+def attachment_kwargs(w, rel):
+    application = make_application(w, rel, Status.BRANCH_REVIEW)
+    return {"pk": make_attachment(w, application).pk}
+
+
+def organizing_kwargs(w, rel):
+    return {"pk": make_application(w, rel, Status.ORGANIZING).pk}
+
+
+def assistance_kwargs(w, rel):
+    application = make_application(w, rel, Status.ORGANIZING)
+    return {"pk": Assistance.objects.create(application=application, kind=Assistance.Kind.COORDINATION,
+                                            state=Assistance.State.REQUESTED, agency=w.baoding, request="请协调").pk}
+
+
+def paper_kwargs(w, rel):
+    return {"pk": PaperAgency.objects.create(agency=w.baoding, campaign=w.campaign, note="纸质办理",
+                                             configured_at=SUBMITTED).pk}
+
+
 def enrolment_kwargs(w, rel):
     return {"pk": enrolment(w, rel).pk}
 
@@ -78,6 +98,13 @@ MATRIX = {
     "applications:batch_new": (None, role_only({Role.BRANCH_LEADER, Role.CITY_LEADER}), "get"),
     "applications:batch_detail": (batch_kwargs, rule(GOV, GOV), "get"),
     "applications:summary": (None, role_only(GOV), "get"),
+    # An empty upload or request is sent back to the application with a message.
+    "applications:attachment_upload": (draft_kwargs, rule(VIEWERS, PREPARERS, ok=302), "post"),
+    "applications:attachment_download": (attachment_kwargs, rule(VIEWERS, VIEWERS), "get"),
+    "applications:assistance_request": (organizing_kwargs, rule(VIEWERS, {Role.BRANCH_STAFF}, ok=302), "post"),
+    "applications:assistance_record": (assistance_kwargs, rule(VIEWERS, {Role.CITY_STAFF}, ok=302), "post"),
+    "applications:paper_list": (None, role_only(GOV), "get"),
+    "applications:paper_remove": (paper_kwargs, role_only({Role.PROVINCE_STAFF}, ok=302), "post"),
 }
 
 # An empty POST meets the page's gate and comes back with a message or form errors, changing nothing.

@@ -53,3 +53,18 @@ def make_batch(world, agency, recipient, applications=(), kind=Kind.EVALUATION, 
         title=f"{agency}关于评估的申请", letter="现将评估申请报上。",
         content={"title": f"{agency}关于评估的申请", "items": items, "date": "2020-07-28", "signed_by": "负责人"},
         digest="0" * 64, submitted_by=leader or world.users[Role.BRANCH_LEADER], submitted_at=SUBMITTED)
+
+
+def make_attachment(world, application, purpose="letter"):
+    """A stored letter (or report) of `application`, its bytes in the evidence store."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cpaudit.applications.models import Attachment
+    from cpaudit.core import storedfiles
+
+    spooled = storedfiles.receive(SimpleUploadedFile(f"{purpose}.pdf", f"%PDF-1.4 {application.pk}".encode()))
+    storedfiles.store(spooled.path, spooled.digest)
+    return Attachment.objects.create(application=application, purpose=purpose, digest=spooled.digest,
+                                     original_name=spooled.name, file_kind=spooled.kind,
+                                     content_type=spooled.content_type, size=spooled.size,
+                                     uploaded_by=world.users[Role.ENTERPRISE], uploaded_at=SUBMITTED)
