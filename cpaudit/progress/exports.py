@@ -23,6 +23,7 @@ from cpaudit.org import access
 from cpaudit.registry.excel.columns import LEVEL_LABELS, bool_label, neutralize
 from cpaudit.registry.excel.template import HEADER_FILL, HEADER_FONT
 
+from . import industry_groups
 from .selectors.dashboards import TOTAL_STEPS
 from .steps import stage_name
 
@@ -43,7 +44,7 @@ class EnrolmentProgressExporter:
 
     columns = [  # (header, width)
         ("企业名称", 36), ("统一社会信用代码", 22), ("所在县（市、区）", 14), ("行业代码", 9), ("行业名称", 26),
-        ("管理级别", 9), ("企业类型", 18), ("开展审核方式", 12), ("咨询机构", 30), ("开始审核时间", 13),
+        ("六行业", 8), ("管理级别", 9), ("企业类型", 18), ("开展审核方式", 12), ("咨询机构", 30), ("开始审核时间", 13),
         ("已实施到阶段", 22), (f"已完成步骤（共{TOTAL_STEPS}步）", 18), ("最近进展时间", 19), ("停滞", 7),
         ("未按时间节点", 12),
     ]
@@ -61,7 +62,7 @@ class EnrolmentProgressExporter:
         moved = enrolment.last_moved
         values = [
             enterprise.name, enterprise.uscc, enterprise.county.name, enterprise.industry_id, enterprise.industry.name,
-            LEVEL_LABELS.get(enterprise.management_level, enterprise.management_level),
+            enrolment.industry_group or industry_groups.OTHER, LEVEL_LABELS.get(enterprise.management_level, enterprise.management_level),
             enrolment.get_enterprise_type_display(), enrolment.get_mode_display(),
             enrolment.consulting_agency.name if enrolment.consulting_agency else "",
             enrolment.start_date, stage_label(enrolment.reached_stage), enrolment.completed_steps,

@@ -12,7 +12,7 @@ from .services.options import allowed_statuses, plain, suggest_category
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 BASIC_FIELDS = ["name", "source_step", "investment", "category", "category_reason", "status", "planned_date",
-                "actual_date", "other_pollutant"]
+                "actual_date", "abandon_reason", "other_pollutant"]
 
 
 def quantity_field(label: str) -> forms.DecimalField:
@@ -37,6 +37,8 @@ class OptionForm(forms.Form):
     planned_date = forms.DateField(label="计划完成日期", required=False, widget=DATE)
     actual_date = forms.DateField(label="实际完成日期", required=False, widget=DATE,
                                   help_text="状态为“已实施”时必填，不能晚于今天")
+    abandon_reason = forms.CharField(label="放弃理由", required=False, max_length=300,
+                                     help_text="状态为“放弃”时必填：为何不再实施")
     other_pollutant = forms.CharField(label="其他污染物名称", required=False, max_length=50,
                                       help_text="填写“削减其他污染物”时必填，如 总磷、SO₂")
 
@@ -50,6 +52,7 @@ class OptionForm(forms.Form):
         self.fields["category"].help_text = f"本批次分界：投资低于{threshold}万元为无/低费，{threshold}万元及以上为中/高费"
         if option is None:
             del self.fields["status"]  # a new option starts as 提出
+            del self.fields["abandon_reason"]
         else:
             self.fields["status"].choices = [(s, OptionStatus(s).label) for s in allowed_statuses(option.status)]
         for suffix, label in BENEFITS:

@@ -215,6 +215,9 @@ class Option(models.Model):
     status = models.CharField("状态", max_length=12, choices=OptionStatus.choices, default=OptionStatus.PROPOSED)
     planned_date = models.DateField("计划完成日期", null=True, blank=True)
     actual_date = models.DateField("实际完成日期", null=True, blank=True)
+    # Required when the option goes to 放弃: 验收 needs every 中/高费 option implemented or abandoned
+    # with a reason.
+    abandon_reason = models.CharField("放弃理由", max_length=300, blank=True)
     other_pollutant = models.CharField("其他污染物名称", max_length=50, blank=True)
     expected_energy_tce = quantity("预期节能（吨标准煤/年）")
     expected_electricity_kwh = quantity("预期节电（千瓦时/年）")

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 from collections import Counter
 from html import unescape
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -13,9 +14,11 @@ from django.utils import timezone
 from cpaudit.campaigns.models import Enrolment
 from cpaudit.core import clock
 from cpaudit.org.roles import Role
+from cpaudit.progress import industry_groups
 from cpaudit.progress.models import Option, OptionStatus, StepRecord
 from cpaudit.progress.selectors import dashboards as selectors
 from cpaudit.progress.services import derived
+from cpaudit.registry.models import Enterprise
 
 TODAY = dt.date(2020, 8, 1)
 
@@ -84,6 +87,32 @@ def test_industry_matrix_groups_by_major_with_names(dash_data, client):
     assert rows["15"]["name"] == "酒、饮料和精制茶制造业" and rows["22"]["name"] == "造纸和纸制品业"
     html = response.content.decode()
     assert "17 纺织业" in html and "定州" not in html
+
+
+def test_six_industry_matrix_in_the_notice_order_with_its_lists(dash_data, client):
+    campaign = dash_data.campaign
+    Enterprise.objects.filter(pk=dash_data.enterprises["same_county"].pk).update(industry_id="2411")  # 文具制造
+    reached = _reached_by_enrolment(campaign)
+    expected = Counter()
+    for enrolment in Enrolment.objects.filter(campaign=campaign).select_related("enterprise"):
+        group = industry_groups.group_of(enrolment.enterprise.industry_id)
+        expected[(group if group != industry_groups.OTHER else "other", reached[enrolment.pk])] += 1
+    response = _page(client, dash_data.users[Role.PROVINCE_STAFF], campaign)
+    rows = response.context["group_rows"]
+    # Every one of the six, even 纺织 and 制革 with nobody enrolled, then 其他.
+    assert [(r["key"], r["name"]) for r in rows] == [(g, g) for g in industry_groups.GROUPS] + [("other", "其他")]
+    by_key = {r["key"]: r for r in rows}
+    assert by_key["纺织"]["total"] == by_key["制革"]["total"] == 0 and by_key["other"]["total"] == 1
+    for (group, stage), n in expected.items():
+        cell_n, href = by_key[group]["cells"][stage]
+        assert cell_n == n
+        assert href == f"{reverse('progress:enrolment_list', args=[campaign.slug])}?{urlencode({'industry_group': group, 'stage': stage})}"
+    assert sum(r["total"] for r in rows) == Enrolment.objects.filter(campaign=campaign).count()
+    for (group, stage), n in list(expected.items())[:6]:
+        listed = _page(client, dash_data.users[Role.PROVINCE_STAFF], campaign, "progress:enrolment_list",
+                       industry_group=group, stage=stage)
+        assert listed.context["page"].paginator.count == n
+    assert "六行业审核进展" in response.content.decode()
 
 
 def test_totals_and_completion_rates(dash_data, client):

@@ -54,6 +54,10 @@ def test_search_by_name_and_code(dash_list, client):
     ({"industry": "2221", "stage": "5"}, ["清单企业05有限公司", "清单企业13有限公司"]),
     ({"industry": "15", "stage": "5"}, []),
     ({"stage_done": "6"}, ["清单企业07有限公司", "清单企业15有限公司"]),  # reached 7: stages 1–6 complete
+    ({"industry_group": "造纸", "stage": "5"}, ["清单企业05有限公司", "清单企业13有限公司"]),
+    ({"industry_group": "酿造", "stage": "5"}, []),
+    ({"industry_group": "酿造", "q": "清单", "stage": "4"}, ["清单企业04有限公司", "清单企业12有限公司"]),
+    ({"industry_group": "other"}, []),
     ({"started": "1", "q": "清单", "stage": ""}, [f"清单企业{i:02d}有限公司" for i in range(16) if i % 8]),
 ])
 def test_filters(dash_list, client, params, expected):
@@ -137,6 +141,7 @@ def test_export_has_the_filtered_rows_and_neutralizes_formulas(dash_list, client
     assert {r[stage_col] for r in body} == {"第3阶段 审核"}
     done_col = header.index("已完成步骤（共35步）")
     assert {r[done_col] for r in body} == {10}  # stages 1–2 complete (4 + 6 steps)
+    assert {r[header.index("六行业")] for r in body} == {"造纸"}  # 2221 机制纸及纸板制造
     assert isinstance(body[0][header.index("最近进展时间")], dt.datetime)
     assert exported.count() == 1
     entry = exported.get()

@@ -100,6 +100,8 @@ def test_status_transitions(world, options_enrolment, options_make, current, tar
     option = options_make(options_enrolment, status=current, investment=10,
                           actual_date=dt.date(2020, 5, 1) if current == S.IMPLEMENTED else None)
     data = {"status": target}
+    if target == S.ABANDONED:
+        data["abandon_reason"] = "投资回收期过长，暂不实施"
     if target == S.IMPLEMENTED:
         data["actual_date"] = dt.date(2020, 5, 1)
     elif current == S.IMPLEMENTED:
@@ -112,6 +114,30 @@ def test_status_transitions(world, options_enrolment, options_make, current, tar
             option_save(actor=_ent(world), enrolment=options_enrolment, option=option, data=data)
         assert set(_errors(excinfo)) == {"status"}
         assert Option.objects.get(pk=option.pk).status == current
+
+
+@pytest.mark.parametrize("current", [S.PROPOSED, S.SCREENED, S.IMPLEMENTING])
+def test_abandoning_needs_a_reason(world, options_enrolment, options_make, current):
+    option = options_make(options_enrolment, status=current, investment=60, category=OptionCategory.HIGH)
+    with pytest.raises(ValidationError) as excinfo:
+        option_save(actor=_ent(world), enrolment=options_enrolment, option=option,
+                    data={"status": S.ABANDONED, "abandon_reason": "  "})
+    assert _errors(excinfo) == {"abandon_reason": ["方案状态为“放弃”时须填写放弃理由"]}
+    assert Option.objects.get(pk=option.pk).status == current
+    option_save(actor=_ent(world), enrolment=options_enrolment, option=option,
+                data={"status": S.ABANDONED, "abandon_reason": " 场地受限，改用其他方案 "})
+    option.refresh_from_db()
+    assert (option.status, option.abandon_reason) == (S.ABANDONED, "场地受限，改用其他方案")
+    entry = ActionLog.objects.filter(action="progress.option.updated").latest("seq")
+    assert entry.changes["abandon_reason"] == ["", "场地受限，改用其他方案"]
+
+
+def test_a_reason_to_abandon_belongs_to_an_abandoned_option(world, options_enrolment, options_make):
+    option = options_make(options_enrolment, status=S.SCREENED, investment=10)
+    with pytest.raises(ValidationError) as excinfo:
+        option_save(actor=_ent(world), enrolment=options_enrolment, option=option,
+                    data={"status": S.IMPLEMENTING, "abandon_reason": "不需要"})
+    assert _errors(excinfo) == {"abandon_reason": ["只有状态为“放弃”的方案才填写放弃理由"]}
 
 
 @pytest.mark.parametrize("status", [S.SCREENED, S.IMPLEMENTING, S.IMPLEMENTED, S.ABANDONED])

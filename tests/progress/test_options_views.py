@@ -177,6 +177,18 @@ def test_edit_refuses_implemented_without_a_date(world, options_enrolment, optio
     assert option.status == S.IMPLEMENTING
 
 
+def test_abandoning_asks_for_the_reason_and_the_list_shows_it(world, options_enrolment, options_make, login):
+    option = options_make(options_enrolment, status=S.SCREENED, investment=12)
+    client = login(world.users[Role.ENTERPRISE])
+    url = reverse("progress:option_edit", kwargs={"pk": option.pk})
+    response = client.post(url, _option_post(status=S.ABANDONED))
+    assert response.status_code == 200
+    assert response.context["form"].errors["abandon_reason"] == ["方案状态为“放弃”时须填写放弃理由"]
+    assert Option.objects.get(pk=option.pk).status == S.SCREENED
+    assert client.post(url, _option_post(status=S.ABANDONED, abandon_reason="设备已淘汰")).status_code == 302
+    assert "放弃理由：设备已淘汰" in client.get(_list_url(options_enrolment)).content.decode()
+
+
 def test_edit_shows_an_override_as_such(world, options_enrolment, options_make, login):
     auto = options_make(options_enrolment, category=OptionCategory.LOW, investment=10)
     forced = options_make(options_enrolment, category=OptionCategory.HIGH, investment=10, category_reason="分期")

@@ -67,6 +67,7 @@ KEYS = {
     "enterprise": lambda o: o.enrolment.enterprise_id,
     "county": lambda o: o.enrolment.enterprise.county_id,
     "industry": lambda o: o.enrolment.enterprise.industry_id[:2],
+    "industry_group": lambda o: {"1511": "酿造", "2221": "造纸"}.get(o.enrolment.enterprise.industry_id, "other"),
     "campaign": lambda o: o.enrolment.campaign.slug,
 }
 
@@ -110,6 +111,14 @@ def test_by_industry_uses_the_major_group_and_its_name(data, django_assert_max_n
     assert rows[0]["label"] == "酒、饮料和精制茶制造业"
     assert rows[0]["n_options"] == 5 and rows[1]["n_options"] == 1
     assert rows[1]["expected_water_t"] == D("300") and rows[1]["achieved_water_t"] == D("0")
+
+
+def test_by_industry_group_in_the_notice_order(data, world):
+    Enterprise.objects.filter(pk=world.enterprises["other_city"].pk).update(industry_id="2411")  # 文具制造
+    rows = rollups.benefits_by(Option.objects.all(), "industry_group")
+    assert [(r["key"], r["label"]) for r in rows] == [("酿造", "酿造"), ("造纸", "造纸"), ("other", "其他")]
+    assert [r["n_options"] for r in rows] == [4, 1, 1]
+    assert rows[1]["expected_water_t"] == D("300")
 
 
 def test_by_campaign(data):

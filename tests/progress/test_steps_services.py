@@ -9,7 +9,8 @@ from cpaudit.core.models import ActionLog
 from cpaudit.org.roles import Role
 from cpaudit.progress.models import ReviewStatus, StepRecord, StepStatus
 from cpaudit.progress.services.steps import step_confirm, step_record, step_reopen, step_return
-from cpaudit.progress.steps import stages
+from cpaudit.progress.steps import DELIVERABLE_STEPS, stages, step
+from tests.factories import attach_evidence
 
 pytestmark = pytest.mark.usefixtures("steps_today")  # today = 2020-06-30; enrolments started 2020-03-01
 
@@ -143,9 +144,18 @@ def test_without_an_enrolment_start_the_campaign_start_bounds_the_dates(world):
     assert record(world, start=D(2020, 1, 2), completion=D(2020, 1, 5)).start_date == D(2020, 1, 2)
 
 
+def complete_deliverable(world, n, **kw):
+    """A deliverable step as the enterprise does it: in progress, its report uploaded, then completed."""
+    attach_evidence(record(world, n=n, status=P, completion=None))
+    return record(world, n=n, **kw)
+
+
 def _complete_through(world, last):
     for n in range(1, last + 1):
-        record(world, n=n)
+        if n in DELIVERABLE_STEPS:
+            complete_deliverable(world, n)
+        else:
+            record(world, n=n)
 
 
 def test_undoing_an_earlier_step_under_a_completed_deliverable_is_refused(world):
@@ -209,12 +219,59 @@ def test_a_deliverable_step_needs_every_earlier_stage_complete(world, steps_fill
     with pytest.raises(ValidationError):
         record(world, n=n)
     steps_fill(enrolment_of(world, "own"), earlier[-2:])
+    attach_evidence(StepRecord.objects.get(enrolment=enrolment_of(world, "own"), step_id=n))
     assert record(world, n=n).status == C
 
 
 def test_a_deliverable_does_not_wait_for_its_own_stage(world, steps_fill):
     steps_fill(enrolment_of(world, "own"), steps_before(4))
-    assert record(world, n=22).status == C  # steps 16–21 are still open
+    assert complete_deliverable(world, 22).status == C  # steps 16–21 are still open
+
+
+@pytest.mark.parametrize("n", [22, 27, 35])
+def test_a_deliverable_step_needs_its_file(world, steps_fill, n):
+    stage = next(s.number for s in stages() if n in s.step_numbers)
+    steps_fill(enrolment_of(world, "own"), steps_before(stage))
+    with pytest.raises(ValidationError) as exc:
+        record(world, n=n)  # no record yet, so no file either
+    assert exc.value.message_dict["status"] == [
+        f"第{n}步的成果（{step(n).deliverable}）须作为佐证材料上传后才能填为“已完成”："
+        "请先将本步骤保存为“进行中”，上传文件后再填为“已完成”"]
+    in_progress = record(world, n=n, status=P, completion=None)
+    with pytest.raises(ValidationError):
+        record(world, n=n)  # in progress, still no file
+    replaced = attach_evidence(in_progress, name="旧版.pdf")
+    replaced.is_current = False  # a file that was replaced does not count
+    replaced.save()
+    with pytest.raises(ValidationError):
+        record(world, n=n)
+    attach_evidence(in_progress)
+    done = record(world, n=n)
+    assert (done.status, done.review) == (C, ReviewStatus.PENDING)
+
+
+def test_an_ordinary_step_needs_no_file(world):
+    assert record(world, n=16).status == C
+
+
+def test_replacing_the_file_of_a_completed_deliverable_keeps_it_completed_and_before_the_branch(
+        world, steps_fill, steps_evidence_dir):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cpaudit.progress.services import steps as services
+    from cpaudit.progress.services.evidence import evidence_upload
+
+    steps_fill(enrolment_of(world, "own"), steps_before(4))
+    done = complete_deliverable(world, 22)
+    seen = services.review_version(done)
+    first = done.evidence.get()
+    new = evidence_upload(actor=world.users[Role.ENTERPRISE], record=done, replaces=first,
+                          uploaded_file=SimpleUploadedFile("中期审核报告（修订）.pdf", b"%PDF-1.4 revised"))
+    done.refresh_from_db()
+    assert (done.status, done.review) == (C, ReviewStatus.PENDING)
+    assert list(done.evidence.filter(is_current=True)) == [new]
+    with pytest.raises(InvalidState):  # the branch confirms only the version it has seen
+        services.step_confirm(actor=world.users[Role.BRANCH_STAFF], record=done, version=seen)
 
 
 # --- the review: each action from each state -------------------------------------------------------

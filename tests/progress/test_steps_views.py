@@ -14,6 +14,7 @@ from cpaudit.org.roles import Role
 from cpaudit.progress.models import Evidence, ReviewStatus, StageTarget, StepRecord, StepStatus
 from cpaudit.progress.services.evidence import evidence_upload
 from cpaudit.progress.steps import stages
+from tests.factories import complete_audit
 
 from .matrix_steps import BUSINESS, RECORDERS, RELATIONS, SEES
 
@@ -82,14 +83,20 @@ def test_timeline_shows_eligibility(world, login, steps_fill):
     enrolment = enrolment_of(world)
     client = login(world.users[Role.ENTERPRISE])
     html = text(client.get(progress_url(enrolment)))
-    assert "尚未开始审核" in html and "第27步完成后可申请评估" in html and ">可申请评估<" not in html
+    assert "尚未开始审核" in html and "评估：审核尚未完成第1至27步，暂不能申请评估" in html
+    assert ">可申请评估<" not in html and "验收：评估通过后可申请验收" in html
     steps_fill(enrolment, [27])  # step 27 alone is not the audit through step 27
     assert ">可申请评估<" not in text(client.get(progress_url(enrolment)))
-    steps_fill(enrolment, list(range(1, 28)))
+    steps_fill(enrolment, list(range(1, 28)))  # completed, awaiting the branch, no files
     html = text(client.get(progress_url(enrolment)))
-    assert ">可申请评估<" in html and "已实施到第5阶段" in html
-    steps_fill(enrolment, [35])
-    # 评估 results arrive with the applications (a later issue): nobody may apply for 验收 yet.
+    assert ">可申请评估<" not in html and "已实施到第5阶段" in html
+    assert "第22步（中期审核报告）、第27步（清洁生产审核报告（送评估稿））尚未上传成果文件" in html
+    assert "第1至27步尚未经分局核实" in html
+    complete_audit(enrolment, through=27)
+    html = text(client.get(progress_url(enrolment)))
+    assert ">可申请评估<" in html and "评估：" not in html
+    complete_audit(enrolment, through=35)
+    # Without a passed 评估 nobody may apply for 验收.
     assert ">可申请验收<" not in text(client.get(progress_url(enrolment)))
 
 

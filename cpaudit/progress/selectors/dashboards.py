@@ -34,7 +34,8 @@ from django.utils import timezone
 
 from cpaudit.campaigns.models import Campaign, Enrolment
 from cpaudit.org.access import scope
-from cpaudit.progress.models import BENEFITS, Evidence, Option, OptionStatus, StepRecord, StepStatus
+from cpaudit.progress import industry_groups
+from cpaudit.progress.models import Evidence, Option, StepRecord, StepStatus
 from cpaudit.progress.services import derived
 from cpaudit.progress.steps import all_steps, stages
 from cpaudit.registry.models import Industry
@@ -146,9 +147,10 @@ DEFAULT_SORT = "county"
 def enrolment_list(user, campaign: Campaign, filters: dict | None = None, *, today: dt.date,
                    targets: dict[int, dt.date] | None = None) -> QuerySet:
     """The annotated enrolments filtered and sorted as the list page and the export ask, each also
-    with is_stale and is_behind.
+    with is_stale, is_behind and industry_group (one of the six, "" outside them).
 
-    filters: q (name contains / USCC starts with), county, industry (大类 or any code prefix), stage
+    filters: q (name contains / USCC starts with), county, industry (大类 or any code prefix),
+    industry_group (one of the six industries, or industry_groups.OTHER_KEY), stage
     (reached stage, 0 = 未开始), started (reached stage ≥ 1), stage_done (that stage complete), complete (all 35 steps complete),
     management_level, enterprise_type, stale, behind, option_status (has an option in that status),
     sort (a key of SORTS, "-" for descending). `targets`: the campaign's time nodes
@@ -156,7 +158,8 @@ def enrolment_list(user, campaign: Campaign, filters: dict | None = None, *, tod
     filters = filters or {}
     targets = derived.stage_targets(campaign) if targets is None else targets
     qs = with_stage_done(annotated_enrolments(user, campaign), past_stages(targets, today)).annotate(
-        is_stale=_flag(stale_q(campaign, today)), is_behind=_flag(behind_q(targets, today)))
+        is_stale=_flag(stale_q(campaign, today)), is_behind=_flag(behind_q(targets, today)),
+        industry_group=industry_groups.group_expr())
     q = (filters.get("q") or "").strip()
     if q:
         qs = qs.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc__startswith=q.upper()))
@@ -166,6 +169,8 @@ def enrolment_list(user, campaign: Campaign, filters: dict | None = None, *, tod
             qs = qs.filter(**{lookup: filters[key]})
     if filters.get("industry"):
         qs = qs.filter(enterprise__industry__code__startswith=filters["industry"].upper())
+    if filters.get("industry_group"):
+        qs = qs.filter(industry_groups.group_q(filters["industry_group"]))
     if filters.get("stage") not in (None, ""):
         qs = qs.filter(reached_stage=int(filters["stage"]))
     if filters.get("started"):
@@ -253,6 +258,20 @@ def industry_stage_matrix(user, campaign: Campaign) -> Matrix:
     return _matrix(values, "major", "major_name")
 
 
+def industry_group_stage_matrix(user, campaign: Campaign) -> Matrix:
+    """The six industries (in the notice's order, each shown even when empty) × reached stage, then the
+    enrolments outside the six (其他) when there are any. One query."""
+    values = _scoped(user, campaign).annotate(
+        reached_stage=reached_stage_expr(), group=industry_groups.group_expr(),
+    ).order_by().values("group", "reached_stage").annotate(n=Count("pk"))
+    rows = {group: MatrixRow(group, group) for group in industry_groups.GROUPS}
+    for item in values:
+        key = item["group"] or industry_groups.OTHER_KEY
+        row = rows.setdefault(key, MatrixRow(key, industry_groups.OTHER))
+        row.counts[item["reached_stage"]] = row.counts.get(item["reached_stage"], 0) + item["n"]
+    return Matrix(list(rows.values()))
+
+
 @dataclass
 class StageTotal:
     number: int
@@ -311,53 +330,3 @@ def totals(user, campaign: Campaign, today: dt.date, targets: dict[int, dt.date]
         stages=[StageTotal(s.number, s.name, result[f"reached_{s.number}"], result[f"done_{s.number}_n"], enrolled)
                 for s in stages()],
     )
-
-
-def options_in_scope(user, campaign: Campaign) -> QuerySet:
-    """The options of the user's enrolments of the campaign (input to services.rollups)."""
-    return scope(user, Option.objects.filter(enrolment__campaign=campaign))
-
-
-# --- the options behind the dashboard's option and benefit figures -----------------------------
-
-BENEFIT_SUFFIXES = tuple(suffix for suffix, _ in BENEFITS)
-
-
-def flagged_q() -> Q:
-    return ~Q(flags=[])
-
-
-def option_list(user, campaign: Campaign, filters: dict | None = None) -> QuerySet:
-    """The user's options of the campaign, filtered as the dashboard's links ask.
-
-    filters: q (option or enterprise name), county, industry (code prefix), category, status,
-    counted (not abandoned: what the expected sums count), benefit (a BENEFITS suffix: options with an
-    expected or achieved figure for it), flagged (achieved above the campaign's factor × expected)."""
-    filters = filters or {}
-    qs = options_in_scope(user, campaign).select_related(
-        "enrolment", "enrolment__enterprise", "enrolment__enterprise__county", "source_step")
-    q = (filters.get("q") or "").strip()
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(enrolment__enterprise__name__icontains=q))
-    if filters.get("enterprise"):
-        qs = qs.filter(enrolment__enterprise_id=filters["enterprise"])
-    if filters.get("county"):
-        qs = qs.filter(enrolment__enterprise__county_id=filters["county"])
-    if filters.get("industry"):
-        qs = qs.filter(enrolment__enterprise__industry__code__startswith=filters["industry"].upper())
-    for key in ("category", "status"):
-        if filters.get(key):
-            qs = qs.filter(**{key: filters[key]})
-    if filters.get("counted"):
-        qs = qs.exclude(status=OptionStatus.ABANDONED)
-    if filters.get("benefit") in BENEFIT_SUFFIXES:
-        suffix = filters["benefit"]
-        qs = qs.filter(Q(**{f"expected_{suffix}__gt": 0}) | Q(**{f"achieved_{suffix}__gt": 0}))
-    if filters.get("flagged"):
-        qs = qs.filter(flagged_q())
-    return qs.order_by("enrolment__enterprise__county_id", "enrolment__enterprise__name", "pk")
-
-
-def flagged_count(options: QuerySet) -> int:
-    """Options with at least one benefit flag (achieved above factor × expected). One query."""
-    return options.filter(flagged_q()).count()

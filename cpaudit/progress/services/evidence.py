@@ -1,6 +1,12 @@
 """Evidence files of a step: checked by content (never by name or by the browser's content type),
 size-limited, stored outside the web root under their SM3 digest (identical content stored once),
-replaced by new versions that keep the old ones."""
+replaced by new versions that keep the old ones.
+
+There is no removal: a file can only be replaced by a new current version. So a completed deliverable
+step (22, 27, 35: completed only with a current file, services.steps) keeps a file whatever happens;
+replacing it on a step awaiting review is allowed (the step stays 待核实, and a confirmation given on
+a page that showed the older version is refused: steps.review_version), and a confirmed step is
+locked, its files with it."""
 
 from dataclasses import dataclass
 from pathlib import Path

@@ -3,7 +3,8 @@
 - The category (无/低费 or 中/高费) is suggested from the investment and the campaign's fee threshold;
   a different category needs a reason.
 - The status moves along 提出 → 筛选通过 → 实施中 → 已实施; 放弃 is possible from any state but 已实施.
-  A new option starts as 提出. 已实施 needs the actual completion date.
+  A new option starts as 提出. 已实施 needs the actual completion date, 放弃 a reason (验收 needs every
+  中/高费 option implemented or abandoned with a reason: selectors.readiness.open_high_options).
 - Achieved benefits far above the expected ones (campaign.benefit_flag_factor, default 3×) are
   flagged for the branch to verify, never refused.
 """
@@ -38,7 +39,7 @@ INITIAL_STATUS = S.PROPOSED
 
 BENEFIT_FIELDS = [f"{kind}_{suffix}" for kind in ("expected", "achieved") for suffix, _ in BENEFITS]
 OPTION_FIELDS = ["name", "category", "category_reason", "source_step_id", "investment", "status", "planned_date",
-                 "actual_date", "other_pollutant", *BENEFIT_FIELDS]
+                 "actual_date", "abandon_reason", "other_pollutant", *BENEFIT_FIELDS]
 # How far ahead a planned completion may lie, in years after the campaign year.
 PLANNED_MAX_YEARS = 5
 
@@ -110,6 +111,11 @@ def _clean_status(option: Option, current: str | None, errors: dict) -> None:
         else:
             nexts = "、".join(f"“{_status_label(s)}”" for s in allowed_statuses(current) if s != current)
             errors["status"] = [f"方案当前为“{_status_label(current)}”，只能改为{nexts}，不能改为“{_status_label(status)}”"]
+        return
+    if status == S.ABANDONED and not option.abandon_reason:
+        errors["abandon_reason"] = ["方案状态为“放弃”时须填写放弃理由"]
+    elif status != S.ABANDONED and option.abandon_reason:
+        errors["abandon_reason"] = ["只有状态为“放弃”的方案才填写放弃理由"]
 
 
 def _clean_dates(option: Option, enrolment: Enrolment, errors: dict) -> None:
@@ -136,7 +142,7 @@ def _apply(option: Option, data: dict, errors: dict) -> None:
     """Copy `data` onto the option, parsing numbers; problems go to `errors` by field."""
     if "name" in data:
         option.name = (data.get("name") or "").strip()
-    for key in ("category_reason", "other_pollutant"):
+    for key in ("category_reason", "other_pollutant", "abandon_reason"):
         if key in data:
             setattr(option, key, (data.get(key) or "").strip())
     if "status" in data and data["status"]:
@@ -176,7 +182,8 @@ def _apply(option: Option, data: dict, errors: dict) -> None:
 def option_save(*, actor, enrolment: Enrolment, option: Option | None = None, data: dict) -> Option:
     """Create (option=None) or change an option of `enrolment`. `data` holds any of: name, category
     ("" or missing: the suggestion), category_reason, source_step (step number), investment (万元),
-    status, planned_date, actual_date, other_pollutant, expected_<benefit>, achieved_<benefit>.
+    status, planned_date, actual_date, abandon_reason (required with 放弃), other_pollutant,
+    expected_<benefit>, achieved_<benefit>.
     Returns the option with `flags` recomputed; one log entry when anything changed."""
     access.check(actor, "progress.option.change")
     enrolment = Enrolment.objects.select_for_update().select_related("campaign", "enterprise").get(pk=enrolment.pk)

@@ -22,10 +22,11 @@ from django.db.models.functions import Substr
 
 from cpaudit.registry.models import Industry
 
+from .. import industry_groups
 from ..models import BENEFITS, OptionCategory, OptionStatus
 
 ZERO = Decimal("0")
-DIMENSIONS = ("enterprise", "county", "industry", "campaign")
+DIMENSIONS = ("enterprise", "county", "industry", "industry_group", "campaign")
 _IMPLEMENTED = Q(status=OptionStatus.IMPLEMENTED)
 
 
@@ -66,11 +67,12 @@ def _group(**paths) -> dict:
 
 def benefits_by(options_qs, dimension: str) -> list[dict]:
     """One row per enterprise / county / industry (大类, the first two digits of the enterprise's
-    industry code) / campaign:
+    industry code) / industry_group (the six industries, then 其他) / campaign:
         {key, label, n_options, n_implemented, investment, investment_implemented,
          expected_<suffix>…, achieved_<suffix>…}
     Keys: enterprise pk, county code (rows also carry "city", the county's parent division name),
-    2-digit industry code, campaign slug (rows also carry "year"). Order: enterprises by name,
+    2-digit industry code, the group's name (industry_groups.OTHER_KEY for 其他), campaign slug (rows
+    also carry "year"). Order: enterprises by name,
     counties and industries by code, campaigns newest year first. One query (two for "industry":
     the names of the 大类)."""
     if dimension not in DIMENSIONS:
@@ -93,6 +95,13 @@ def benefits_by(options_qs, dimension: str) -> list[dict]:
                                                                                                _G + "key")
         return [{"key": r[_G + "key"], "label": r[_G + "label"], "year": r[_G + "year"], **_amounts(r)}
                 for r in rows]
+    if dimension == "industry_group":
+        rows = qs.values(**{_G + "key": industry_groups.group_expr("enrolment__enterprise__industry_id")}).annotate(
+            **aggs)
+        order = {group: n for n, group in enumerate(industry_groups.GROUPS)}
+        found = [{"key": r[_G + "key"] or industry_groups.OTHER_KEY,
+                  "label": r[_G + "key"] or industry_groups.OTHER, **_amounts(r)} for r in rows]
+        return sorted(found, key=lambda r: order.get(r["key"], len(order)))
     # industry: 大类 = the first two characters of the GB/T 4754 code
     rows = list(qs.values(**{_G + "key": Substr("enrolment__enterprise__industry_id", 1, 2)}).annotate(**aggs)
                 .order_by(_G + "key"))

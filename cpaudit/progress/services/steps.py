@@ -3,6 +3,12 @@ records a step, branch staff confirm or return a completed one, a confirmed step
 staff reopen it with a reason. Each action checks the actor, locks the enrolment and then the record
 (always in that order), validates, saves and writes one log entry in the same transaction.
 
+Deliverable steps (22 中期审核报告, 27 送评估稿, 35 终稿) produce a document: they are completed only
+with a current evidence file on the record (the enterprise saves the step as 进行中, uploads the
+report, then completes it). Evidence is never removed, and a replacement is a new current version
+(services.evidence), so a completed deliverable keeps a file; the replaced version goes before the
+branch again through review_version.
+
 Reopen semantics: a reopened step goes back to 进行中 with no review state (its completion date is
 cleared, the reason is kept in `review_reason` and in the log); the enterprise completes it again, which
 sends it to the branch as 待核实 once more. A returned step is also set back to 进行中.
@@ -19,7 +25,7 @@ from cpaudit.core.errors import InvalidState
 from cpaudit.core.log import diff, log_action, snapshot
 from cpaudit.org import access
 
-from ..models import ReviewStatus, StageTarget, StepRecord, StepStatus
+from ..models import Evidence, ReviewStatus, StageTarget, StepRecord, StepStatus
 from ..steps import DELIVERABLE_STEPS, all_steps, step
 from . import derived
 
@@ -50,8 +56,9 @@ def _lock_record(record) -> StepRecord:
     return StepRecord.objects.select_for_update().select_related("enrolment").get(pk=record.pk)
 
 
-def _validate(enrolment, number: int, status: str, start, completion, others) -> None:
-    """Raise ValidationError (by field) unless the status and dates are plausible."""
+def _validate(enrolment, number: int, status: str, start, completion, others, has_file: bool) -> None:
+    """Raise ValidationError (by field) unless the status and dates are plausible (and a deliverable
+    being completed has its file: `has_file`)."""
     errors: dict[str, list[str]] = {}
 
     def err(field, message):
@@ -89,6 +96,9 @@ def _validate(enrolment, number: int, status: str, start, completion, others) ->
         if missing:
             err("status", f"第{number}步为阶段成果，须先完成前面各阶段的全部步骤；尚未完成：第"
                 + "、".join(str(n) for n in missing) + "步")
+        if not has_file:
+            err("status", f"第{number}步的成果（{step(number).deliverable}）须作为佐证材料上传后才能填为“已完成”："
+                          "请先将本步骤保存为“进行中”，上传文件后再填为“已完成”")
     if status != StepStatus.COMPLETED:
         _guard_deliverables(others, number, lambda message: err("status", message))
     if errors:
@@ -133,7 +143,8 @@ def step_record(*, actor, enrolment, step_number: int, status: str, start_date=N
     if status == StepStatus.NOT_STARTED:
         start_date = completion_date = None
     others = StepRecord.objects.filter(enrolment=enrolment).exclude(step_id=step_number).only("step_id", "status")
-    _validate(enrolment, step_number, status, start_date, completion_date, others)
+    has_file = bool(record.pk) and Evidence.objects.filter(record=record, is_current=True).exists()
+    _validate(enrolment, step_number, status, start_date, completion_date, others, has_file)
     before = snapshot(record, RECORD_FIELDS) if record.pk else {}
     record.status, record.start_date, record.completion_date = status, start_date, completion_date
     record.note = (note or "").strip()

@@ -8,46 +8,30 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.core.validators import RegexValidator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from cpaudit.campaigns.models import Campaign, Enrolment, EnterpriseType
+from cpaudit.campaigns.models import Campaign, Enrolment
 from cpaudit.core import clock
 from cpaudit.core.views import domain_view
 from cpaudit.org import access
 from cpaudit.org.models import Division
-from cpaudit.registry.models import ManagementLevel
 
 from .. import charts, exports
+from ..forms_dashboards import EnrolmentFilterForm, OptionFilterForm
 from ..models import BENEFITS, Option, OptionCategory, OptionStatus
 from ..selectors import dashboards as selectors
+from ..selectors import option_lists
 from ..services import derived, rollups
 from ..steps import stages
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ALL = [("", "全部")]
-# GB/T 4754 codes: a 门类 letter, or 2–4 digits (the registry also holds 门类-level codes such as "C").
-INDUSTRY_PREFIX = RegexValidator(r"^(?:[A-Ta-t]|\d{1,4})$",
-                                 "请输入行业代码前缀（门类字母，或1–4位数字，如大类“22”或小类“2221”）")
 # The four words of the notice, with the benefits that show them (headline columns by county).
 HEADLINE = [("energy_tce", "节能"), ("water_t", "降耗（节水）"), ("cod_t", "减污（削减COD）"), ("economic_wan", "增效")]
 BENEFIT_LABELS = dict(BENEFITS)
-
-
-def stage_choices() -> list[tuple[str, str]]:
-    return [("0", "未开始")] + [(str(s.number), f"{s.number} {s.name}") for s in stages()]
-
-
-def sort_choices() -> list[tuple[str, str]]:
-    labels = {"name": "企业名称", "county": "县（市、区）", "stage": "已实施到阶段", "moved": "最近进展"}
-    result = []
-    for key, label in labels.items():
-        result += [(key, f"{label}↑"), (f"-{key}", f"{label}↓")]
-    return result
 
 
 def _campaign_counties(user, campaign: Campaign):
@@ -55,47 +39,6 @@ def _campaign_counties(user, campaign: Campaign):
     a matrix row can link to). One query."""
     enrolled = access.scope(user, Enrolment.objects.filter(campaign=campaign)).values("enterprise__county_id")
     return Division.objects.filter(code__in=enrolled).order_by("code")
-
-
-class EnrolmentFilterForm(forms.Form):
-    q = forms.CharField(label="名称或代码", required=False, max_length=100)
-    county = forms.ChoiceField(label="县（市、区）", required=False)
-    industry = forms.CharField(label="行业代码", required=False, max_length=4, validators=[INDUSTRY_PREFIX],
-                               widget=forms.TextInput(attrs={"placeholder": "大类如22", "size": 8}))
-    stage = forms.ChoiceField(label="已实施到阶段", required=False)
-    stage_done = forms.ChoiceField(label="已完成阶段", required=False)
-    management_level = forms.ChoiceField(label="管理级别", required=False, choices=ALL + list(ManagementLevel.choices))
-    enterprise_type = forms.ChoiceField(label="企业类型", required=False, choices=ALL + list(EnterpriseType.choices))
-    option_status = forms.ChoiceField(label="有方案处于", required=False, choices=ALL + list(OptionStatus.choices))
-    started = forms.BooleanField(label="已启动", required=False)
-    complete = forms.BooleanField(label="35步全部完成", required=False)
-    stale = forms.BooleanField(label="停滞", required=False)
-    behind = forms.BooleanField(label="未按时间节点", required=False)
-    sort = forms.ChoiceField(label="排序", required=False)
-
-    def __init__(self, *args, counties, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["county"].choices = ALL + [(d.code, d.name) for d in counties]
-        self.fields["stage"].choices = ALL + stage_choices()
-        self.fields["stage_done"].choices = ALL + stage_choices()[1:]
-        self.fields["sort"].choices = [("", "默认（县、名称）")] + sort_choices()
-
-
-class OptionFilterForm(forms.Form):
-    q = forms.CharField(label="方案或企业名称", required=False, max_length=100)
-    enterprise = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    county = forms.ChoiceField(label="县（市、区）", required=False)
-    industry = forms.CharField(label="行业代码", required=False, max_length=4, validators=[INDUSTRY_PREFIX],
-                               widget=forms.TextInput(attrs={"placeholder": "大类如22", "size": 8}))
-    category = forms.ChoiceField(label="类别", required=False, choices=ALL + list(OptionCategory.choices))
-    status = forms.ChoiceField(label="状态", required=False, choices=ALL + list(OptionStatus.choices))
-    benefit = forms.ChoiceField(label="效益", required=False, choices=ALL + list(BENEFITS))
-    counted = forms.BooleanField(label="不含放弃", required=False)
-    flagged = forms.BooleanField(label="效益异常提示", required=False)
-
-    def __init__(self, *args, counties, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["county"].choices = ALL + [(d.code, d.name) for d in counties]
 
 
 def _campaign(user, slug: str, action: str = "progress.dashboard.view") -> Campaign:
@@ -186,6 +129,7 @@ def _status_table(by_status: list[dict], links: Links) -> list[dict]:
 BENEFIT_DIMENSIONS = {
     "county": ("县（市、区）", lambda row: {"county": row["key"]}),
     "industry": ("行业（大类）", lambda row: {"industry": row["key"]}),
+    "industry_group": ("六行业", lambda row: {"industry_group": row["key"]}),
     "enterprise": ("企业", lambda row: {"enterprise": row["key"]}),
 }
 
@@ -210,7 +154,7 @@ def _dimension_benefits(rows: list[dict], links: Links, dimension: str) -> list[
 
 @domain_view
 def dashboard(request, slug):
-    """County × stage and industry × stage matrices, totals and completion rates, options and investment
+    """County × stage, six industries × stage and industry 大类 × stage matrices, totals and completion rates, options and investment
     by status, benefits expected vs achieved, the stale list and two SVG charts."""
     user = request.user
     campaign = _campaign(user, slug)
@@ -221,10 +165,11 @@ def dashboard(request, slug):
     totals = selectors.totals(user, campaign, today, targets)
     county = selectors.county_stage_matrix(user, campaign)
     industry = selectors.industry_stage_matrix(user, campaign)
+    groups = selectors.industry_group_stage_matrix(user, campaign)
     stale = list(selectors.stale_enrolments(user, campaign, today)[:selectors.STALE_TOP])
     for enrolment in stale:
         enrolment.idle_days = (today - timezone.localdate(enrolment.last_moved)).days
-    options = selectors.options_in_scope(user, campaign)
+    options = option_lists.options_in_scope(user, campaign)
     by_status = rollups.options_by_status(options)
     benefits = rollups.benefit_totals(options)
     benefit_rows = _benefit_rows(benefits, links, campaign.benefit_flag_factor)
@@ -246,12 +191,14 @@ def dashboard(request, slug):
         "county_totals": [(n, links.enrolment(stage=stage)) for stage, n in county.column_totals],
         "industry_rows": _matrix_rows(industry, links, "industry"),
         "industry_totals": [(n, links.enrolment(stage=stage)) for stage, n in industry.column_totals],
+        "group_rows": _matrix_rows(groups, links, "industry_group"),
+        "group_totals": [(n, links.enrolment(stage=stage)) for stage, n in groups.column_totals],
         "status_rows": _status_table(by_status, links),
         "categories": OptionCategory.choices,
         "benefits": benefits, "benefit_rows": benefit_rows,
         "investment": charts.fmt_number(benefits["investment"]),
         "investment_implemented": charts.fmt_number(benefits["investment_implemented"]),
-        "flagged": selectors.flagged_count(options),
+        "flagged": option_lists.flagged_count(options),
         "benefits_by": by, "benefit_dimensions": [(k, v[0]) for k, v in BENEFIT_DIMENSIONS.items()],
         "dimension_label": BENEFIT_DIMENSIONS[by][0],
         "dimension_benefits": _dimension_benefits(rollups.benefits_by(options, by), links, by),
@@ -317,7 +264,7 @@ def option_list(request, slug):
     campaign = _campaign(user, slug)
     form = OptionFilterForm(request.GET or None, counties=_campaign_counties(user, campaign))
     filters = _filters(form)
-    options = selectors.option_list(user, campaign, filters or {})
+    options = option_lists.option_list(user, campaign, filters or {})
     page = Paginator(options if filters is not None else options.none(), settings.CPAUDIT_PAGE_SIZE).get_page(
         request.GET.get("page"))
     for option in page:

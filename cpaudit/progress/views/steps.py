@@ -17,6 +17,7 @@ from cpaudit.org import access
 
 from ..forms_steps import EvidenceUploadForm, ReviewForm, StageTargetsForm, StepRecordForm
 from ..models import Evidence, ReviewStatus, StepRecord
+from ..selectors.readiness import open_high_options
 from ..services import derived
 from ..services import evidence as evidence_services
 from ..services import steps as step_services
@@ -70,12 +71,20 @@ def enrolment_progress(request, pk):
         timeline.append({"stage": stage, "done": done, "total": total, "target": targets.get(stage.number),
                          "behind": stage.number in behind, "rows": rows})
     reached = derived.reached_stage(records)
+    with_file = {r.step_id for r in records if any(e.is_current for e in r.evidence.all())}
+    evaluation = derived.evaluation_blockers(records, with_file)
+    if _passed_evaluation(enrolment):
+        acceptance_why = derived.acceptance_blockers(records, with_file,
+                                                     open_high_options([enrolment.pk]).get(enrolment.pk, ()))
+        acceptance_why = acceptance_why.message("验收") if acceptance_why else ""
+    else:
+        acceptance_why = "评估通过后可申请验收"
     return render(request, "progress/enrolment_progress.html", {
         "enrolment": enrolment, "campaign": campaign, "timeline": timeline,
         "reached": reached, "reached_name": stages()[reached - 1].name if reached else "",
         "behind": sorted(behind), "today": today,
-        "eligible_evaluation": derived.eligible_for_evaluation(records),
-        "eligible_acceptance": derived.eligible_for_acceptance(records, evaluation_passed=_passed_evaluation(enrolment)),
+        "evaluation_why": evaluation.message("评估") if evaluation else "",
+        "acceptance_why": acceptance_why,
         "can_record": _can(request.user, "progress.step.record", campaign),
         "pending": sum(1 for r in records if r.review == ReviewStatus.PENDING),
     })
