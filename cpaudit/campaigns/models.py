@@ -7,6 +7,17 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
+def notice_citation(title: str, number: str = "", issuer: str = "") -> str:
+    """How a document cites the campaign's notice: 《title》（number）, or issuer《title》 when the notice
+    has no number ("" without a title). Also used on frozen content, hence a plain function."""
+    title, number, issuer = (title or "").strip(), (number or "").strip(), (issuer or "").strip()
+    if not title:
+        return ""
+    if number:
+        return f"《{title}》（{number}）"
+    return f"{issuer}《{title}》"
+
+
 class Campaign(models.Model):
     class Status(models.TextChoices):
         # 进行中: enrolments and progress are open. 已结束: history, read-only.
@@ -17,6 +28,14 @@ class Campaign(models.Model):
     name = models.CharField("批次名称", max_length=200)
     year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     document_number = models.CharField("名单企业“省级文号”", max_length=100, blank=True)
+    # The notice that set the campaign going (the seed: 保定市生态环境局办公室《关于加快推进实施清洁生产审核
+    # 工作的通知》, 2020-07-21). Reports cite it; it is not the campaign's name, nor the list's 省级文号.
+    notice_title = models.CharField("通知标题", max_length=200, blank=True,
+                                    help_text="部署本批次工作的通知的标题，不加书名号，如：关于加快推进实施清洁生产审核工作的通知")
+    notice_number = models.CharField("通知文号", max_length=100, blank=True,
+                                     help_text="该通知自身的发文字号，如：保环办函〔2020〕68号；原件未标文号的留空")
+    notice_issuer = models.CharField("发文单位", max_length=100, blank=True, help_text="如：保定市生态环境局办公室")
+    notice_date = models.DateField("发文日期", null=True, blank=True)
     # The agency that issued the list: only it (or the province) changes the campaign.
     owner_agency = models.ForeignKey("org.Agency", verbose_name="制定单位", null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
@@ -56,6 +75,9 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def notice_citation(self) -> str:
+        return notice_citation(self.notice_title, self.notice_number, self.notice_issuer)
 
     def report_due_date(self, year: int, month: int) -> dt.date:
         last = calendar.monthrange(year, month)[1]

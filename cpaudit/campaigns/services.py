@@ -15,8 +15,9 @@ from cpaudit.registry.models import Industry
 from .models import AuditMode, Campaign, CampaignCounty, Enrolment
 
 RESERVED_SLUGS = {"new", "enrolments"}
-CAMPAIGN_FIELDS = ["slug", "name", "year", "document_number", "status", "report_day", "evaluation_deadline",
-                   "acceptance_deadline", "fee_threshold", "owner_agency_id"]
+CAMPAIGN_FIELDS = ["slug", "name", "year", "document_number", "notice_title", "notice_number", "notice_issuer",
+                   "notice_date", "status", "report_day", "evaluation_deadline", "acceptance_deadline",
+                   "fee_threshold", "owner_agency_id"]
 ENROLMENT_FIELDS = ["audit_round", "mode", "consulting_agency_id", "start_date", "end_date", "enterprise_type",
                     "has_deadline_project", "deadline_project_done", "has_violation"]
 
@@ -57,6 +58,7 @@ def campaign_save(*, actor, campaign: Campaign | None, data: dict, industries=No
     campaign.acceptance_deadline = campaign.acceptance_deadline or acceptance
     if campaign.acceptance_deadline < campaign.evaluation_deadline:
         raise ValidationError({"acceptance_deadline": "验收完成期限不能早于评估完成期限"})
+    _clean_notice(campaign)
     campaign.full_clean()
     campaign.save()
     if industries is None and created:
@@ -77,6 +79,18 @@ def campaign_save(*, actor, campaign: Campaign | None, data: dict, industries=No
         log_action(actor=actor, action="campaigns.campaign." + ("created" if created else "updated"),
                    obj=campaign, changes=changes)
     return campaign
+
+
+def _clean_notice(campaign: Campaign) -> None:
+    """Reports quote the title between 《》 themselves: brackets typed around it are dropped."""
+    title = (campaign.notice_title or "").strip()
+    while title[:1] == "《" and title[-1:] == "》":
+        title = title[1:-1].strip()
+    campaign.notice_title = title
+    campaign.notice_number = (campaign.notice_number or "").strip()
+    campaign.notice_issuer = (campaign.notice_issuer or "").strip()
+    if not title and (campaign.notice_number or campaign.notice_issuer or campaign.notice_date):
+        raise ValidationError({"notice_title": "填写了通知的文号、发文单位或日期，请同时填写通知标题"})
 
 
 def _campaign_state(campaign: Campaign) -> dict:

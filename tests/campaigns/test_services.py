@@ -140,3 +140,26 @@ def test_implausible_year_is_a_field_error(world, year):
         services.campaign_save(actor=world.users[Role.PROVINCE_STAFF], campaign=None,
                                data={"slug": "y", "name": "y", "year": year})
     assert "年度" in str(exc.value.message_dict["year"])
+
+
+def test_the_notice_is_kept_apart_from_the_name_and_the_list_number(world):
+    """The seed's notice: its own title, issuer and date (no 文号 of its own on the copy); the 省级文号 of
+    the list stays the form's, and reports cite the notice, not the campaign's name."""
+    campaign = services.campaign_save(actor=world.users[Role.PROVINCE_STAFF], campaign=world.campaign, data={
+        "notice_title": " 《关于加快推进实施清洁生产审核工作的通知》 ", "notice_issuer": "保定市生态环境局办公室",
+        "notice_number": "", "notice_date": dt.date(2020, 7, 21)})
+    assert campaign.notice_title == "关于加快推进实施清洁生产审核工作的通知"  # the brackets are the report's
+    assert campaign.document_number == "冀环办字函〔2020〕202号"
+    assert campaign.notice_citation() == "保定市生态环境局办公室《关于加快推进实施清洁生产审核工作的通知》"
+    entry = ActionLog.objects.filter(action="campaigns.campaign.updated").last()
+    assert entry.changes["notice_title"] == ["", "关于加快推进实施清洁生产审核工作的通知"]
+    campaign = services.campaign_save(actor=world.users[Role.PROVINCE_STAFF], campaign=campaign,
+                                      data={"notice_number": "保环办函〔2020〕68号"})
+    assert campaign.notice_citation() == "《关于加快推进实施清洁生产审核工作的通知》（保环办函〔2020〕68号）"
+
+
+def test_a_notice_number_without_its_title_is_refused(world):
+    with pytest.raises(ValidationError) as info:
+        services.campaign_save(actor=world.users[Role.PROVINCE_STAFF], campaign=world.campaign,
+                               data={"notice_number": "保环办函〔2020〕68号"})
+    assert "请同时填写通知标题" in info.value.message_dict["notice_title"][0]

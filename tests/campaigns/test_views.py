@@ -64,3 +64,23 @@ def test_days_left_follow_the_clock(world, login, settings):
     settings.CPAUDIT_TODAY = "2020-08-25"
     html = client.get(reverse("campaigns:campaign_detail", args=[world.campaign.slug])).content.decode()
     assert "已过 5 天" in html
+
+
+def test_the_notice_on_the_form_and_the_page(world, login):
+    from cpaudit.campaigns.models import Campaign
+
+    client = login(world.users[Role.PROVINCE_STAFF])
+    edit = reverse("campaigns:campaign_edit", args=[world.campaign.slug])
+    form = client.get(edit).content.decode()
+    for label in ("通知标题", "通知文号", "发文单位", "发文日期", "名单企业“省级文号”"):
+        assert label in form
+    data = {"slug": "c2020", "name": world.campaign.name, "year": 2020, "document_number": "冀环办字函〔2020〕202号",
+            "notice_title": "关于加快推进实施清洁生产审核工作的通知", "notice_number": "保环办函〔2020〕68号",
+            "notice_issuer": "保定市生态环境局办公室", "notice_date": "2020-07-21", "status": "active",
+            "report_day": 30, "evaluation_deadline": "2020-08-20", "acceptance_deadline": "2020-11-20",
+            "fee_threshold": "50", "counties": ["130602", "130606"]}
+    assert client.post(edit, data).status_code == 302
+    campaign = Campaign.objects.get(pk=world.campaign.pk)
+    assert (campaign.notice_number, campaign.notice_date.isoformat()) == ("保环办函〔2020〕68号", "2020-07-21")
+    page = client.get(reverse("campaigns:campaign_detail", args=[campaign.slug])).content.decode()
+    assert "保定市生态环境局办公室《关于加快推进实施清洁生产审核工作的通知》（保环办函〔2020〕68号），2020年7月21日" in page
