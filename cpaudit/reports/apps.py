@@ -8,4 +8,4 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the Chinese labels of the reports.report.* log codes (see core/logdisplay.py).
-        from . import services  # noqa: F401
+        from . import scans, services  # noqa: F401

@@ -34,20 +34,21 @@ class PeriodForm(forms.Form):
 
 
 class DraftForm(forms.Form):
-    """The free text staff write; the counts and sentences come from the data."""
+    """The free text staff write and the 文号; the counts and sentences come from the data. Nothing is
+    required to save a draft: what the report cannot be submitted without is refused at submission."""
 
+    document_number = forms.CharField(label="文号", max_length=100, required=False)
     problems = forms.CharField(
-        label="存在的问题", widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="必填；辖区内没有发现问题时填“无”",
-        error_messages={"required": "请填写存在的问题；没有问题时填“无”"},
+        label="存在的问题", required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="报送时必填；报告照录所填内容（辖区内没有发现问题的，如实写明）",
     )
     remarks = forms.CharField(label="其他说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def clean_problems(self) -> str:
-        value = self.cleaned_data["problems"].strip()
-        if not value:
-            raise forms.ValidationError("请填写存在的问题；没有问题时填“无”")
-        return value
+    def __init__(self, *args, city: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document_number"].help_text = (
+            "市局汇总报告报送时必填，印在发文机关标志下，如：保环报〔2026〕41号" if city
+            else "本单位发文有文号的填写，印在发文机关标志下")
 
 
 class SubmitForm(forms.Form):
@@ -82,3 +83,11 @@ class ReturnForm(forms.Form):
 
 class AcceptForm(forms.Form):
     report = forms.IntegerField(widget=forms.HiddenInput())
+
+
+class ScanForm(forms.Form):
+    """The scan of the sealed copy that was faxed or sent."""
+
+    file = forms.FileField(label="盖章扫描件", error_messages={"required": "请选择要上传的盖章扫描件",
+                                                               "empty": "文件为空"},
+                           help_text="加盖单位公章的报送件扫描件：PDF 或图片（PNG、JPEG、GIF）")

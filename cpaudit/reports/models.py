@@ -28,8 +28,10 @@ class MonthlyReport(models.Model):
     month = models.DateField("月份", help_text="该月1日")
     status = models.CharField("状态", max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     # The free text staff write; the counts and sentences always come from the data (content.py).
-    problems = models.TextField("存在的问题", blank=True, help_text="必填；没有问题时填“无”")
+    problems = models.TextField("存在的问题", blank=True, help_text="报送时必填，照录于报告")
     remarks = models.TextField("其他说明", blank=True)
+    # 发文字号, printed under the masthead; the city's consolidation cannot be submitted without one.
+    document_number = models.CharField("文号", max_length=100, blank=True)
     prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     return_reason = models.TextField("退回原因", blank=True)
@@ -61,6 +63,15 @@ class ReportVersion(models.Model):
     reason = models.TextField("更正原因", blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField("报送时间")
+    # The sealed copy that was faxed or sent (a scan: PDF or image), stored by SM3 outside the web root
+    # (core.storedfiles). A later upload replaces it here; the log keeps every digest.
+    scan_digest = models.CharField("盖章扫描件SM3", max_length=64, blank=True)
+    scan_name = models.CharField("盖章扫描件文件名", max_length=255, blank=True)
+    scan_content_type = models.CharField(max_length=100, blank=True)
+    scan_size = models.PositiveIntegerField(null=True, blank=True)
+    scan_uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="+")
+    scan_uploaded_at = models.DateTimeField("上传时间", null=True, blank=True)
 
     class Meta:
         ordering = ["report_id", "number"]

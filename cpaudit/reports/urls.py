@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.urls import path, register_converter
 
-from . import views
+from . import views, views_city, views_documents, views_scans
 
 
 class MonthConverter:
@@ -35,8 +35,10 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
-    path("versions/<int:pk>/", views.version, name="version"),
-    path("<slug:slug>/<month:month>/city/<int:agency_pk>/", views.city_overview, name="city_overview"),
+    path("versions/<int:pk>/", views_documents.version, name="version"),
+    path("versions/<int:pk>/scan/", views_scans.scan_download, name="scan_download"),
+    path("scans/<int:pk>/upload/", views_scans.scan_upload, name="scan_upload"),
+    path("<slug:slug>/<month:month>/city/<int:agency_pk>/", views_city.city_overview, name="city_overview"),
     path("<slug:slug>/<month:month>/<int:agency_pk>/", views.branch_report, name="branch_report"),
-    path("<slug:slug>/<month:month>/<int:agency_pk>/<reportfmt:fmt>/", views.download, name="download"),
+    path("<slug:slug>/<month:month>/<int:agency_pk>/<reportfmt:fmt>/", views_documents.download, name="download"),
 ]

@@ -6,13 +6,12 @@ the user's jurisdiction is a 404 (existence is not disclosed), an action the rol
 """
 
 from django.contrib import messages
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Case, Value, When
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from cpaudit.campaigns.models import Campaign
@@ -24,9 +23,10 @@ from cpaudit.org.models import Agency
 from cpaudit.org.roles import BRANCH_AGENCY_KINDS, AgencyKind, Role
 
 from . import services
-from .forms import AcceptForm, DraftForm, PeriodForm, ReturnForm, SubmitForm, month_value
-from .models import MonthlyReport, Notification, ReportKind, ReportStatus, ReportVersion
-from .render_txt import render_txt
+from .document import blocks_of
+from .forms import DraftForm, PeriodForm, SubmitForm, month_value
+from .models import MonthlyReport, Notification, ReportKind
+from .views_scans import scan_context
 
 FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -92,11 +92,18 @@ def _deadline(report, campaign, month, today) -> dict:
 
 
 def _versions(report):
-    return list(report.versions.select_related("submitted_by").order_by("number"))
+    return list(report.versions.select_related("submitted_by", "scan_uploaded_by").order_by("number"))
 
 
 def _own(user, agency) -> bool:
     return getattr(user, "agency_id", None) == agency.pk
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _fail(request, exc) -> None:
@@ -164,7 +171,7 @@ def _province_rows(user, campaign, month, today):
 def _draft_or_submit(request, report, action):
     """The report's own unit saves its draft or submits it. Returns (done, draft_form, submit_form)."""
     if action == "save":
-        form = DraftForm(request.POST)
+        form = DraftForm(request.POST, city=report.kind == ReportKind.CITY)
         return _save_draft(request, report, form), form, None
     if action == "submit":
         form = SubmitForm(request.POST, correction=report.versions.exists())
@@ -202,7 +209,8 @@ def _save_draft(request, report, form) -> bool:
         return False
     try:
         services.report_save_draft(actor=request.user, report=report, problems=form.cleaned_data["problems"],
-                                   remarks=form.cleaned_data["remarks"])
+                                   remarks=form.cleaned_data["remarks"],
+                                   document_number=form.cleaned_data["document_number"])
     except ValidationError as exc:
         add_validation_errors(form, exc)
         return False
@@ -220,7 +228,9 @@ def _submit(request, report, form) -> bool:
     try:
         version = services.report_submit(actor=request.user, report=report, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
-        add_validation_errors(form, exc)
+        # What is missing is shown next to each field in the checklist above the button (_actions.html).
+        if not set(exc.message_dict) <= set(REQUIRED_LABELS):
+            add_validation_errors(form, exc)
         return False
     except InvalidState as exc:
         form.add_error(None, exc.message)
@@ -238,21 +248,35 @@ def _report_context(request, report, campaign, month, draft_form=None, submit_fo
     can_submit = own and editable and access.allowed(user, "reports.report.submit")
     versions = _versions(report)
     if can_prepare and draft_form is None:
-        draft_form = DraftForm(initial={"problems": report.problems, "remarks": report.remarks})
+        draft_form = DraftForm(initial={"problems": report.problems, "remarks": report.remarks,
+                                        "document_number": report.document_number},
+                               city=report.kind == ReportKind.CITY)
     if can_submit and submit_form is None:
         submit_form = SubmitForm(correction=bool(versions))
     downloads = [(fmt, reverse("reports:download", args=[campaign.slug, month_value(month), report.agency_id, fmt]))
                  for fmt in FORMATS]
+    content = services.content_for(report, today=today)
     return {
         "report": report, "campaign": campaign, "month": month, "agency": report.agency,
-        "content": services.content_for(report, today=today), "deadline": _deadline(report, campaign, month, today),
+        "content": content, "blocks": blocks_of(content), "deadline": _deadline(report, campaign, month, today),
         "versions": versions, "downloads": downloads,
         "draft_form": draft_form if can_prepare else None,
         "submit_form": submit_form if can_submit else None,
-        "waiting_for_problems": can_submit and not report.problems.strip(),
+        "required": _required(report) if can_submit else [],
+        **scan_context(user, report, versions),
         "period_form": _period_form(user, campaign, month),
         "overview_url": _overview_url(user, report, campaign, month),
     }
+
+
+REQUIRED_LABELS = {"document_number": "文号", "problems": "存在的问题"}
+
+
+def _required(report) -> list[dict]:
+    """What the leader submits, each with the reason it cannot be submitted yet (next to it)."""
+    missing = services.required_missing(report)
+    fields = ["document_number", "problems"] if report.kind == ReportKind.CITY else ["problems"]
+    return [{"label": REQUIRED_LABELS[f], "value": getattr(report, f), "error": missing.get(f, "")} for f in fields]
 
 
 def _overview_url(user, report, campaign, month) -> str:
@@ -264,149 +288,6 @@ def _overview_url(user, report, campaign, month) -> str:
                                            Role.PROVINCE_LEADER):
         return ""
     return reverse("reports:city_overview", args=[campaign.slug, month_value(month), supervisor.pk])
-
-
-# --- the city --------------------------------------------------------------------------------------
-
-@domain_view
-def city_overview(request, slug, month, agency_pk):
-    """Every supervised branch's state with accept / return for city staff; the city's consolidated
-    report (free text by city staff, submission to the province by the city leader)."""
-    user = request.user
-    access.check(user, "reports.report.view")
-    campaign = _campaign(user, slug)
-    city = _agency(agency_pk, [AgencyKind.CITY])
-    try:
-        report = _report(user, campaign, city, month, ReportKind.CITY)
-    except InvalidState as exc:
-        if exc.code == "wrong_kind":
-            raise Http404(exc.message) from exc
-        return _unavailable(request, campaign, month, exc.message)
-    draft_form = submit_form = None
-    return_forms = {}
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action in ("accept", "return"):
-            done = _review(request, campaign, month, city, action, return_forms)
-            if done:
-                return redirect(request.path)
-        else:
-            done, draft_form, submit_form = _draft_or_submit(request, report, action)
-            if done:
-                return redirect(request.path)
-    context = _report_context(request, report, campaign, month, draft_form, submit_form)
-    rows = []
-    own = _own(user, city)
-    province = getattr(user.agency, "kind", None) == "province"
-    if own or province:
-        can_review = own and access.allowed(user, "reports.report.review")
-        for row in services.city_overview(actor=user, campaign=campaign, month=month, agency=city):
-            report_pk = row.report.pk if row.report else None
-            status = row.report.status if row.report else None
-            rows.append({
-                "row": row, "badge": STATE_BADGES.get(row.state, ""),
-                "url": reverse("reports:branch_report", args=[campaign.slug, month_value(month), row.agency.pk]),
-                "status": row.report.get_status_display() if row.report else "未编制",
-                "can_accept": can_review and status == ReportStatus.SUBMITTED,
-                "return_form": return_forms.get(report_pk) or (
-                    ReturnForm(initial={"report": report_pk}) if can_review and status in services.SUBMITTED_STATES
-                    else None),
-            })
-    context.update({"rows": rows, "is_own_city": own})
-    return render(request, "reports/city_overview.html", context)
-
-
-def _review(request, campaign, month, city, action, return_forms) -> bool:
-    """Accept or return one branch report (city staff of the supervising city)."""
-    user = request.user
-    access.check(user, "reports.report.review")
-    form = (AcceptForm if action == "accept" else ReturnForm)(request.POST)
-    report_pk = form.data.get("report")
-    if not form.is_valid():
-        if action == "return" and report_pk:
-            return_forms[_int(report_pk)] = form
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-        return False
-    branch = access.get_in_scope(user, MonthlyReport.objects.select_related("agency", "campaign"),
-                                 pk=form.cleaned_data["report"], kind=ReportKind.BRANCH, campaign=campaign,
-                                 month=month, agency__supervisor=city)
-    access.check(user, "reports.report.review", branch)
-    try:
-        if action == "accept":
-            services.report_accept(actor=user, report=branch)
-        else:
-            services.report_return(actor=user, report=branch, reason=form.cleaned_data["reason"])
-    except (ValidationError, InvalidState) as exc:
-        _fail(request, exc)
-        return False
-    messages.success(request, f"已{'接收' if action == 'accept' else '退回'}{branch.agency}的月报")
-    return True
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-# --- versions and downloads ------------------------------------------------------------------------
-
-@domain_view
-def version(request, pk):
-    """A frozen submission, as it was submitted."""
-    access.check(request.user, "reports.report.view")
-    version = access.get_in_scope(request.user, ReportVersion.objects.select_related(
-        "report", "report__agency", "report__campaign", "submitted_by"), pk=pk)
-    report = version.report
-    page = ("reports:city_overview" if report.kind == ReportKind.CITY else "reports:branch_report")
-    args = [report.campaign.slug, month_value(report.month), report.agency_id]
-    return render(request, "reports/version.html", {
-        "version": version, "report": report, "content": version.content,
-        "report_url": reverse(page, args=args),
-        "downloads": [(fmt, reverse("reports:download", args=[*args, fmt]) + f"?v={version.number}")
-                      for fmt in FORMATS],
-        "versions": _versions(report),
-    })
-
-
-@domain_view
-def download(request, slug, month, agency_pk, fmt):
-    """The report as a file: the submitted snapshot when submitted (or version ?v=N), else the draft."""
-    user = request.user
-    access.check(user, "reports.report.view")
-    campaign = _campaign(user, slug)
-    agency = _agency(agency_pk, [*BRANCH_AGENCY_KINDS, AgencyKind.CITY])
-    kind = ReportKind.CITY if agency.kind == AgencyKind.CITY else ReportKind.BRANCH
-    try:
-        report = _report(user, campaign, agency, month, kind)
-    except InvalidState as exc:
-        raise Http404(exc.message) from exc
-    number = request.GET.get("v")
-    if number:
-        found = report.versions.filter(number=_int(number)).first() if _int(number) else None
-        if found is None:
-            raise Http404("没有这个版本")
-        content = found.content
-    else:
-        content = services.content_for(report)
-    try:
-        body = _render(content, fmt)
-    except ImproperlyConfigured as exc:  # no CJK font on this server: say so instead of a 500
-        messages.error(request, str(exc))
-        return redirect(request.path.rsplit("/", 2)[0] + "/")
-    suffix = f"（第{content['version']}版）" if content.get("version") else "（草稿）"
-    response = HttpResponse(body, content_type=FORMATS[fmt])
-    response["Content-Disposition"] = content_disposition_header(True, f"{content['title']}{suffix}.{fmt}")
-    return response
-
-
-def _render(content: dict, fmt: str) -> bytes:
-    if fmt == "txt":
-        return render_txt(content).encode("utf-8")
-    from .render import render_docx, render_pdf  # the engines load fonts: only when a file is asked for
-
-    return render_docx(content) if fmt == "docx" else render_pdf(content)
 
 
 # --- notifications ---------------------------------------------------------------------------------

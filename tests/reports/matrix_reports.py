@@ -16,6 +16,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from cpaudit.core import storedfiles
 from cpaudit.org.roles import Role
 from cpaudit.reports import services
 from cpaudit.reports.models import MonthlyReport, ReportKind, ReportStatus, ReportVersion
@@ -75,6 +76,32 @@ def version_kwargs(w, rel):
     return {"pk": version.pk}
 
 
+def report_pk_kwargs(w, rel):
+    return {"pk": ReportVersion.objects.get(pk=version_kwargs(w, rel)["pk"]).report_id}
+
+
+def scan_kwargs(w, rel):
+    """A submitted version with the scan of its sealed copy in the store."""
+    version = ReportVersion.objects.get(pk=version_kwargs(w, rel)["pk"])
+    digest = "1" * 64
+    path = storedfiles.stored_path(digest)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"%PDF-1.4 sealed copy")
+    ReportVersion.objects.filter(pk=version.pk).update(scan_digest=digest, scan_name="盖章件.pdf",
+                                                       scan_content_type="application/pdf", scan_size=20)
+    return {"pk": version.pk}
+
+
+def scan_upload_rule(role, rel):
+    """Only the reporting unit's own people (a branch's, for a branch report); outside what the role
+    sees 404; the empty POST comes back to the page (302)."""
+    if role not in GOV:
+        return 403
+    if rel not in SEES_BRANCH[role]:
+        return 404
+    return 302 if role in BRANCH else 403
+
+
 def rule(sees):
     def expect(role, rel):
         if role not in GOV:
@@ -97,6 +124,8 @@ MATRIX = {
     "reports:city_overview": (city_kwargs, rule(SEES_CITY), "get"),
     "reports:download": (download_kwargs, rule(SEES_BRANCH), "get"),
     "reports:version": (version_kwargs, rule(SEES_BRANCH), "get"),
+    "reports:scan_download": (scan_kwargs, rule(SEES_BRANCH), "get"),
+    "reports:scan_upload": (report_pk_kwargs, scan_upload_rule, "post"),
     "reports:notifications": (None, lambda role, rel: 200 if role in NOTIFIED else 403, "get"),
     "reports:notifications_read": (None, lambda role, rel: 302 if role in NOTIFIED else 403, "post"),
 }

@@ -50,6 +50,8 @@ def test_the_line_is_in_the_report_and_its_text(world):
                            month=dt.date(2020, 6, 1), problems="无")
     content = build_content(report, dt.date(2020, 7, 10))
     assert content["applications"]["evaluation"] == {"applied": 1, "passed": 1, "failed": 0}
-    assert "评估：已申请1家，通过1家，未通过0家；验收：已申请0家，合格0家，不合格0家。" in render_txt(content)
-    older = {k: v for k, v in content.items() if k != "applications"}  # a version frozen before the line
-    assert "评估：" not in render_txt(older)
+    line = "评估、验收情况：评估已申请1家，通过1家，未通过0家；验收已申请0家，合格0家，不合格0家。"
+    assert line in render_txt(content)
+    # a version frozen before the line (schema 1: no applications, no blocks)
+    older = {k: v for k, v in content.items() if k not in ("applications", "blocks", "schema")}
+    assert "评估、验收情况" not in render_txt(older)

@@ -51,7 +51,9 @@ def test_city_consolidation(world, today, tmp_path):
     code, out, err = command(*args(tmp_path, "130600"))
     text = (tmp_path / "r.txt").read_text(encoding="utf-8")
     assert code == 0 and "保定市生态环境局关于2020年5月清洁生产审核工作进度的报告" in text
-    assert "河北省生态环境厅：" in text and "附1：保定市生态环境局竞秀区分局（未报送）" in text
+    assert "河北省生态环境厅：" in text
+    # no branch has reported: a summary row for each, no annex
+    assert "竞秀区分局" in text and "各分局审核企业所处阶段汇总" in text and "附件1" not in text
 
 
 def test_as_user_outside_scope_refused(world, today, tmp_path):

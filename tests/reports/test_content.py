@@ -19,12 +19,14 @@ def draft(world, month, agency=None, kind="branch"):
 
 
 def test_schema_and_header_fields(world, today):
-    content = C.build_branch(draft(world, D(2020, 5, 1)), today())
-    assert list(content) == list(C.KEYS)
+    content = C.finish(C.build_branch(draft(world, D(2020, 5, 1)), today()))
+    assert list(content) == [k for k in C.KEYS if k != "summary"]  # summary: the city's only
+    assert content["schema"] == 2 and content["document_number"] == ""
     assert content["title"] == "保定市生态环境局竞秀区分局关于2020年5月清洁生产审核工作进度的报告"
     assert content["addressee"] == "保定市生态环境局" and content["unit"] == "保定市生态环境局竞秀区分局"
     assert content["campaign"] == {"slug": "c2020", "name": world.campaign.name,
-                                   "document_number": "冀环办字函〔2020〕202号"}
+                                   "document_number": "冀环办字函〔2020〕202号",
+                                   "notice": {"title": "", "number": "", "issuer": "", "date": ""}}
     assert (content["month"], content["as_of"], content["date"]) == ("2020-05", "2020-05-20", "2020-05-20")
     assert content["kind"] == "branch" and content["sections"] == [] and content["version"] is None
     assert json.loads(json.dumps(content)) == content  # JSON-safe
@@ -163,5 +165,12 @@ def test_city_content_totals_and_sections(world, today):
     assert [s["unit"] for s in content["sections"]] == ["保定市生态环境局竞秀区分局", "保定市生态环境局莲池区分局"]
     assert [s["status"] for s in content["sections"]] == ["未报送", "未报送"]
     assert content["sections"][1]["sentences"] == ["外县测试企业有限公司已实施到方案的产生和筛选阶段"]
-    assert set(content["sections"][0]) == {"unit", "status", "sentences", "not_started", "table", "problems",
-                                           "stalled"}
+    assert set(content["sections"][0]) == {"unit", "status", "submitted", "sentences", "not_started", "table",
+                                           "problems", "stalled"}
+    # One summary row per branch (the city's figures as of its data date), with a totals row.
+    summary = content["summary"]
+    assert summary["headers"][0] == "分局" and summary["headers"][-2:] == ["尚未开始", "合计"]
+    assert len(summary["headers"]) == 10
+    assert [r[0] for r in summary["rows"]] == ["竞秀区分局", "莲池区分局"]
+    assert summary["rows"][0][1:] == [0, 1, 0, 0, 0, 0, 0, 1, 2]  # 自有: 预审核; 同县: not started
+    assert summary["totals"] == ["合计", 0, 1, 0, 1, 0, 0, 0, 1, 3]

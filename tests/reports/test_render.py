@@ -227,7 +227,7 @@ def test_long_lists_and_empty_content_render():
     empty = dict(sample_content(), sentences=[], not_started="", stalled=[], problems="",
                  table={"headers": ["阶段", "企业数（家）"], "rows": [], "total": 0})
     _, text = pdf_text(render_pdf(empty))
-    assert "本月无纳入审核的企业" in squash(text)
+    assert "本辖区暂无纳入本批次审核的企业" in squash(text)
     docx_text(render_docx(empty))
 
 

@@ -5,6 +5,7 @@ import hashlib
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from cpaudit.core.checkpoint import default_checkpoint_path
 from cpaudit.core.errors import InvalidState, PermissionDenied
@@ -145,9 +146,36 @@ def test_leader_submits_version_1(world, users, branch_report, django_capture_on
 
 
 def test_problems_required(users, branch_report):
-    with pytest.raises(InvalidState, match="存在的问题"):
+    """Refused at submission, by field (the page shows it next to 存在的问题); a draft may be saved empty."""
+    services.report_save_draft(actor=users[Role.BRANCH_STAFF], report=branch_report, problems="  ")
+    with pytest.raises(ValidationError) as info:
         services.report_submit(actor=users[Role.BRANCH_LEADER], report=branch_report)
+    assert list(info.value.message_dict) == ["problems"] and "存在的问题" in info.value.message_dict["problems"][0]
     assert not ReportVersion.objects.exists()
+
+
+def test_problems_print_as_written(users, branch_report):
+    services.report_save_draft(actor=users[Role.BRANCH_STAFF], report=branch_report,
+                               problems="个别企业台账不全。\n已督促整改")
+    version = services.report_submit(actor=users[Role.BRANCH_LEADER], report=branch_report)
+    texts = [b["text"] for b in version.content["blocks"] if b["type"] == "paragraph"]
+    at = texts.index("个别企业台账不全。")
+    assert texts[at + 1] == "已督促整改"  # nothing added
+    assert "无" not in texts and "（未填写）" not in texts
+
+
+def test_city_document_number_required(world, users, submitted, today):
+    city = services.report_for(actor=users[Role.CITY_STAFF], campaign=world.campaign, agency=world.baoding,
+                               month=MAY, kind="city")
+    services.report_save_draft(actor=users[Role.CITY_STAFF], report=city, problems="无")
+    with pytest.raises(ValidationError) as info:
+        services.report_submit(actor=users[Role.CITY_LEADER], report=city)
+    assert list(info.value.message_dict) == ["document_number"]
+    services.report_save_draft(actor=users[Role.CITY_STAFF], report=city, problems="无",
+                               document_number=" 保环报〔2020〕9号 ")
+    version = services.report_submit(actor=users[Role.CITY_LEADER], report=city)
+    assert version.content["document_number"] == "保环报〔2020〕9号"
+    assert version.content["blocks"][0] == {"type": "masthead", "unit": "保定市生态环境局", "number": "保环报〔2020〕9号"}
 
 
 @pytest.mark.parametrize("role", [Role.BRANCH_STAFF, Role.CITY_STAFF, Role.CITY_LEADER, Role.PROVINCE_LEADER])
@@ -293,7 +321,8 @@ def test_city_consolidation_chain(world, users, submitted, today):
                                month=MAY, kind="city")
     with pytest.raises(PermissionDenied):  # branch staff do not draft the city's report
         services.report_save_draft(actor=users[Role.BRANCH_STAFF], report=city, problems="无")
-    services.report_save_draft(actor=users[Role.CITY_STAFF], report=city, problems="莲池区未报送")
+    services.report_save_draft(actor=users[Role.CITY_STAFF], report=city, problems="莲池区未报送",
+                               document_number="保环报〔2020〕9号")
     with pytest.raises(PermissionDenied):
         services.report_submit(actor=users[Role.BRANCH_LEADER], report=city)
     version = services.report_submit(actor=users[Role.CITY_LEADER], report=city)

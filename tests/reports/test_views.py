@@ -132,10 +132,16 @@ def test_overview_lists_every_supervised_branch_with_its_state(world, client, to
 
 def test_full_chain(world, client, started):
     url = branch_url(world)
-    # Branch staff write the problems (required: an empty text is refused in Chinese).
+    # An empty 存在的问题 may be saved, but not submitted: the refusal shows next to the field.
     staff = as_(client, world, Role.BRANCH_STAFF)
-    response = staff.post(url, {"action": "save", "problems": "  ", "remarks": ""})
-    assert response.status_code == 200 and "请填写存在的问题" in text(response)
+    assert staff.post(url, {"action": "save", "problems": "  ", "remarks": ""}).status_code == 302
+    leader = as_(client, world, Role.BRANCH_LEADER)
+    response = leader.post(url, {"action": "submit", "reason": ""})
+    html = text(response)
+    assert response.status_code == 200 and not report_a(world).versions.exists()
+    field = html.index("<dt>存在的问题</dt>")
+    assert html.index("“存在的问题”未填写", field) < html.index("</dd>", field)
+    staff = as_(client, world, Role.BRANCH_STAFF)
     response = staff.post(url, {"action": "save", "problems": "个别企业进度滞后", "remarks": "已督促"})
     assert response.status_code == 302
     report = report_a(world)
@@ -188,7 +194,7 @@ def test_full_chain(world, client, started):
     assert "个别企业进度滞后" in html and "已约谈" not in html and "第1版" in html
     assert list(ActionLog.objects.filter(action__startswith="reports.report.").order_by("pk")
                 .values_list("action", flat=True)) == [
-        "reports.report.drafted", "reports.report.submitted", "reports.report.returned",
+        "reports.report.drafted", "reports.report.drafted", "reports.report.submitted", "reports.report.returned",
         "reports.report.drafted", "reports.report.corrected", "reports.report.accepted"]
 
 
@@ -206,6 +212,14 @@ def test_city_staff_draft_and_city_leader_submits_the_consolidation(world, clien
     city = city_url(world)
     cstaff = as_(client, world, Role.CITY_STAFF)
     assert cstaff.post(city, {"action": "save", "problems": "无", "remarks": ""}).status_code == 302
+    # Without its 文号 the consolidation is refused, with the message next to 文号.
+    response = as_(client, world, Role.CITY_LEADER).post(city, {"action": "submit", "reason": ""})
+    html = text(response)
+    field = html.index("<dt>文号</dt>")
+    assert response.status_code == 200 and html.index("须有文号", field) < html.index("</dd>", field)
+    cstaff = as_(client, world, Role.CITY_STAFF)
+    assert cstaff.post(city, {"action": "save", "problems": "无", "remarks": "",
+                              "document_number": "保环报〔2020〕18号"}).status_code == 302
     assert as_(client, world, Role.CITY_LEADER).post(city, {"action": "submit", "reason": ""}).status_code == 302
     consolidation = MonthlyReport.objects.get(kind=ReportKind.CITY, agency=world.baoding)
     assert consolidation.status == ReportStatus.SUBMITTED
@@ -257,7 +271,7 @@ def test_city_download_is_the_consolidation(world, client, today):
     response = as_(client, world, Role.CITY_STAFF).get(download_url(world, "txt", world.baoding))
     body = response.content.decode("utf-8")
     assert response.status_code == 200
-    assert "保定市生态环境局关于2020年6月清洁生产审核工作进度的报告" in body and "保定市生态环境局莲池区分局" in body
+    assert "保定市生态环境局关于2020年6月清洁生产审核工作进度的报告" in body and "莲池区分局" in body
 
 
 # --- notifications ---------------------------------------------------------------------------------
@@ -315,7 +329,7 @@ def test_missing_pdf_font_is_a_message_not_a_server_error(world, client, monkeyp
     from django.urls import reverse
 
     from cpaudit.org.roles import Role
-    from cpaudit.reports import views
+    from cpaudit.reports import views_documents as views
 
     def no_font(content, fmt):
         raise ImproperlyConfigured("未找到中文字体")

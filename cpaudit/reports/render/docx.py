@@ -1,10 +1,12 @@
 """Monthly progress report as Word (.docx, python-docx).
 
-Same wording and order as the PDF (see ``common``). Fonts follow official-document habit: 宋体 for
-the unit and title, 黑体 for headings, 仿宋 for the text; each run sets ``w:eastAsia`` in its
-``rPr/rFonts`` (python-docx's ``font.name`` only sets the Latin slots, so Word would otherwise show
-Chinese in the theme font). The seal area is a dashed box labelled （加盖单位公章） at the bottom right;
-the footer carries 第 X 页 共 Y 页 as Word fields.
+Lays out the content's blocks (cpaudit.reports.document: the wording is there, the same as the PDF's
+and the text's). Fonts follow official-document habit: 宋体 for the unit and title, 黑体 for headings,
+仿宋 for the text; each run sets ``w:eastAsia`` in its ``rPr/rFonts`` (python-docx's ``font.name``
+only sets the Latin slots, so Word would otherwise show Chinese in the theme font). The signature
+and seal area (a dashed box labelled （加盖单位公章）) is kept on the page of the paragraphs before it
+(keep-with-next, keep-together); each annex starts on a new page; the footer carries
+第 X 页 共 Y 页 as Word fields.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import io
 
 from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -113,45 +115,84 @@ def _red_rule(paragraph) -> None:
     _border(ppr, "w:pBdr", ["bottom"], sz=18, color="C00000")
 
 
-def _counts_table(doc, block: common.Block) -> None:
-    ncols = len(block.headers)
-    table = doc.add_table(rows=1 + len(block.rows), cols=ncols)
+def _keep(paragraph, with_next: bool = True) -> None:
+    paragraph.paragraph_format.keep_together = True
+    paragraph.paragraph_format.keep_with_next = with_next
+
+
+def _header_row(row) -> None:
+    """Repeat the header row on each page; no row splits across pages."""
+    trpr = row._tr.get_or_add_trPr()
+    for tag in ("w:cantSplit", "w:tblHeader"):
+        el = OxmlElement(tag)
+        trpr.append(el)
+
+
+def _table(doc, block: dict) -> None:
+    caption = _para(doc, block["caption"], HEI, 12, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, before=6,
+                    after=3, line=20)
+    caption.paragraph_format.keep_with_next = True
+    rows = [block["headers"], *block["rows"]] + ([block["totals"]] if block.get("totals") else [])
+    ncols = len(block["headers"])
+    table = doc.add_table(rows=len(rows), cols=ncols)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    widths = [Mm(80)] + [Mm(45)] * (ncols - 1) if ncols <= 3 else [Mm(60)] + [Mm(100 / (ncols - 1))] * (ncols - 1)
+    wide = ncols > 3
+    size = 9 if wide else 12
+    if wide:  # each stage column as narrow as its header allows; the labels take the rest (156 mm in all)
+        need = [ems * size * 0.3528 + 2.5 for ems in common.column_ems(block)]  # 1 pt = 0.3528 mm
+        widths = [Mm(w) for w in common.spread(need, 156)]
+    else:
+        widths = [Mm(80)] + [Mm(45)] * (ncols - 1)
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width  # w:gridCol (LibreOffice and WPS read the grid, Word the cells)
-    for r, values in enumerate([block.headers, *block.rows]):
+    _header_row(table.rows[0])
+    last = len(rows) - 1
+    for r, values in enumerate(rows):
+        if r:
+            table.rows[r]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         for c, value in enumerate(values):
             cell = table.cell(r, c)
             cell.width = widths[c]
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             p = cell.paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER if (r == 0 or c > 0) else WD_ALIGN_PARAGRAPH.LEFT
-            run = p.add_run(value)
-            set_run_font(run, HEI if r == 0 else SONG, 12, bold=(r == 0 or value == "合计"))
+            bold = r == 0 or (r == last and bool(block.get("totals")))
+            set_run_font(p.add_run(value), HEI if r == 0 else SONG, size, bold=bold)
     doc.add_paragraph()
 
 
-def _seal_area(doc, unit: str, date: str) -> None:
+SEAL_BOX_MM = 62
+
+
+def _signoff(doc, block: dict, keep: bool = True) -> None:
+    """The unit and the date at the bottom right; with a seal label, inside a dashed red box where the
+    seal goes. Kept with the paragraphs before it (the caller marks those keep-with-next)."""
+    lines = [t for t in (block["unit"], block["date"]) if t]
+    seal = block.get("seal", "")
     spacer = doc.add_paragraph()
-    spacer.paragraph_format.space_before = Pt(24)
-    box = doc.add_table(rows=1, cols=1)
-    box.alignment = WD_TABLE_ALIGNMENT.RIGHT
-    box.autofit = False
-    box.columns[0].width = Mm(42)
-    cell = box.cell(0, 0)
-    cell.width = Mm(42)
-    box.rows[0].height = Mm(42)
-    tcpr = cell._tc.get_or_add_tcPr()
-    _border(tcpr, "w:tcBorders", ["top", "left", "bottom", "right"], val="dashed", sz=6, color="C00000")
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    p = cell.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    set_run_font(p.add_run(common.SEAL_LABEL), SONG, 10, color=RED)
-    for text in (unit, date):
-        _para(doc, text, FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    spacer.paragraph_format.space_before = Pt(12)
+    _keep(spacer, keep)
+    section = doc.sections[-1]
+    text_width = section.page_width - section.left_margin - section.right_margin
+    for n, text in enumerate([*lines, *([seal] if seal else [])]):
+        is_seal = seal and n == len(lines)
+        p = _para(doc, text, SONG if is_seal else FANGSONG, 10 if is_seal else BODY_PT,
+                  color=RED if is_seal else None, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
+                  before=6 if n == 0 and seal else 0, after=6 if is_seal else 0)
+        p.paragraph_format.left_indent = text_width - Mm(SEAL_BOX_MM)
+        if seal:  # consecutive paragraphs with the same borders and indents make one box
+            _border(p._p.get_or_add_pPr(), "w:pBdr", ["top", "left", "bottom", "right"], val="dashed", sz=6,
+                    color="C00000")
+        _keep(p, keep)
+
+
+def _seal_area(doc, unit: str, date: str) -> None:
+    """The signature and seal area of a letter, kept on the page of the paragraph before it."""
+    if doc.paragraphs:
+        _keep(doc.paragraphs[-1])
+    _signoff(doc, {"unit": unit, "date": date, "seal": common.SEAL_LABEL}, keep=True)
 
 
 def _footer_page_numbers(section) -> None:
@@ -178,6 +219,58 @@ def _footer_page_numbers(section) -> None:
     text(" 页")
 
 
+def _masthead(doc, block: dict) -> None:
+    head = _para(doc, block["unit"], SONG, 24, bold=True, color=RED, align=WD_ALIGN_PARAGRAPH.CENTER,
+                 indent=False, line=36, after=6)
+    if block.get("number"):
+        head = _para(doc, block["number"], FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
+                     after=4)
+    _red_rule(head)
+
+
+def _blocks(doc, blocks: list[dict], closing: bool = False) -> None:
+    for block in blocks:
+        kind = block["type"]
+        if kind == "masthead":
+            _masthead(doc, block)
+        elif kind == "title":
+            _para(doc, block["text"], SONG, 20, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
+                  line=32, before=18, after=18)
+        elif kind == "addressee":
+            _para(doc, block["text"], FANGSONG, BODY_PT, indent=False)
+        elif kind == "heading":
+            _para(doc, block["text"], HEI, BODY_PT, before=6).paragraph_format.keep_with_next = True
+        elif kind == "paragraph":
+            p = _para(doc, block["text"], FANGSONG, BODY_PT)
+            if closing:
+                _keep(p)
+        elif kind == "list":
+            for item in block["items"]:
+                _para(doc, item, FANGSONG, BODY_PT)
+        elif kind == "table":
+            _table(doc, block)
+        elif kind == "annexes":
+            for n, item in enumerate(block["items"]):
+                p = _para(doc, (common.ANNEXES_LABEL if n == 0 else "") + item, FANGSONG, BODY_PT, indent=False,
+                          before=6 if n == 0 else 0)
+                p.paragraph_format.left_indent = Pt(5 * BODY_PT)
+                p.paragraph_format.first_line_indent = Pt(-3 * BODY_PT if n == 0 else 0)
+                if closing:
+                    _keep(p)
+        elif kind == "signoff":
+            _signoff(doc, block, keep=True)
+        elif kind == "note":
+            _para(doc, block["text"], FANGSONG, 10.5, indent=False, before=12, line=16)
+
+
+def _annex(doc, block: dict) -> None:
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    _para(doc, block["label"], HEI, BODY_PT, indent=False, after=6)
+    before, closing = common.split_closing(block["blocks"])
+    _blocks(doc, before)
+    _blocks(doc, closing, closing=True)
+
+
 def render_docx(content: dict) -> bytes:
     doc = Document()
     _style_defaults(doc)
@@ -187,30 +280,14 @@ def render_docx(content: dict) -> bytes:
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     _footer_page_numbers(section)
 
-    unit = content.get("unit", "")
-    title = common.title(content)
     props = doc.core_properties
-    props.title, props.author, props.subject = title, unit, content.get("month", "")
-
-    head = _para(doc, unit, SONG, 24, bold=True, color=RED, align=WD_ALIGN_PARAGRAPH.CENTER,
-                 indent=False, line=36, after=6)
-    _red_rule(head)
-    _para(doc, title, SONG, 20, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, line=32,
-          before=18, after=18)
-    addressee = common.addressee_line(content)
-    if addressee:
-        _para(doc, addressee, FANGSONG, BODY_PT, indent=False)
-    for block in common.body_blocks(content):
-        if block.kind == "table":
-            _counts_table(doc, block)
-        elif block.kind == "heading":
-            _para(doc, block.text, HEI, BODY_PT, before=6)
-        elif block.kind == "subheading":
-            _para(doc, block.text, FANGSONG, BODY_PT, bold=True, before=4)
-        else:
-            _para(doc, block.text, FANGSONG, BODY_PT)
-    _seal_area(doc, unit, common.cn_date(content.get("date")))
-    _para(doc, common.meta_line(content), FANGSONG, 10.5, indent=False, before=12, line=16)
+    props.title, props.author, props.subject = content.get("title", ""), content.get("unit", ""), content.get("month", "")
+    body, annexes = common.body_and_annexes(common.blocks_of(content))
+    before, closing = common.split_closing(body)
+    _blocks(doc, before)
+    _blocks(doc, closing, closing=True)
+    for annex in annexes:
+        _annex(doc, annex)
 
     buf = io.BytesIO()
     doc.save(buf)

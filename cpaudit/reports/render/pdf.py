@@ -1,9 +1,11 @@
 """Monthly progress report as PDF (ReportLab platypus, embedded CJK TrueType subset).
 
-A4 portrait, laid out like an official document: the unit's name in red on top with a red rule,
-the title, the addressee, the numbered text, the counts table, the problems, the enterprises that
-did not move, per-branch sections for the city, then at the bottom right the unit, the date and a
-dashed circle labelled （加盖单位公章） where the seal goes. Pages are numbered 第 X 页 共 Y 页.
+Lays out the content's blocks (cpaudit.reports.document holds the wording, the same as the Word
+file's and the text's). A4 portrait, like an official document: the unit's name in red on top, the
+文号 under it and a red rule, the title, the addressee, the text and tables, then at the bottom right
+the unit, the date and a dashed circle labelled （加盖单位公章） where the seal goes — kept together
+with the paragraphs before it (KeepTogether), so it never stands alone on a page. Each annex starts
+on a new page. Pages are numbered 第 X 页 共 Y 页.
 
 The PDF is invariant (no creation date or random id), so the same content gives the same bytes.
 """
@@ -25,6 +27,7 @@ from reportlab.platypus import (
     Flowable,
     HRFlowable,
     KeepTogether,
+    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -100,22 +103,41 @@ def _styles(font: PdfFont) -> dict[str, ParagraphStyle]:
                                alignment=TA_LEFT),
         "cell_num": ParagraphStyle("cell_num", parent=base, fontSize=11, leading=15, firstLineIndent=0,
                                    alignment=TA_CENTER),
+        "cell_small": ParagraphStyle("cell_small", parent=base, fontSize=9, leading=12, firstLineIndent=0,
+                                     alignment=TA_LEFT),
+        "cell_small_num": ParagraphStyle("cell_small_num", parent=base, fontSize=9, leading=12,
+                                         firstLineIndent=0, alignment=TA_CENTER),
+        "number": ParagraphStyle("number", parent=base, fontSize=BODY_SIZE, alignment=TA_CENTER,
+                                 firstLineIndent=0, spaceAfter=2),
+        "caption": ParagraphStyle("caption", parent=base, fontSize=11, leading=16, alignment=TA_CENTER,
+                                  firstLineIndent=0, spaceBefore=4, spaceAfter=3, keepWithNext=1),
+        "annexes": ParagraphStyle("annexes", parent=base, leftIndent=5 * BODY_SIZE, firstLineIndent=-3 * BODY_SIZE,
+                                  spaceBefore=6),
+        "annexes_more": ParagraphStyle("annexes_more", parent=base, leftIndent=5 * BODY_SIZE, firstLineIndent=0),
+        "annex": ParagraphStyle("annex", parent=base, fontSize=BODY_SIZE + 1, firstLineIndent=0, spaceAfter=6),
         "meta": ParagraphStyle("meta", parent=base, fontSize=10, leading=14, firstLineIndent=0,
                                textColor=GREY),
     }
 
 
-def _table(block: common.Block, font: PdfFont, styles, width: float) -> Table:
-    ncols = len(block.headers)
-    first = width * (0.55 if ncols <= 2 else 0.4)
-    rest = (width - first) / max(ncols - 1, 1)
-    col_widths = [first] + [rest] * (ncols - 1)
+def _table(block: dict, font: PdfFont, styles, width: float) -> Table:
+    ncols = len(block["headers"])
+    wide = ncols > 3
+    if wide:  # each stage column as narrow as its header allows; the labels take the rest
+        need = [(ems * styles["cell_small"].fontSize + 5) for ems in common.column_ems(block)]
+        col_widths = common.spread(need, width)
+    else:
+        first = width * (0.55 if ncols <= 2 else 0.4)
+        col_widths = [first] + [(width - first) / max(ncols - 1, 1)] * (ncols - 1)
+    cell, num, head = (("cell_small", "cell_small_num", "cell_small_num") if wide
+                       else ("cell", "cell_num", "cell_num"))
 
-    def cell(value: str, col: int) -> Paragraph:
-        return Paragraph(_markup(value, font), styles["cell" if col == 0 else "cell_num"])
+    def para(value: str, style: str) -> Paragraph:
+        return Paragraph(_markup(value, font), styles[style])
 
-    data = [[Paragraph(_markup(h, font), styles["cell_num"]) for h in block.headers]]
-    data += [[cell(v, c) for c, v in enumerate(row)] for row in block.rows]
+    rows = [*block["rows"]] + ([block["totals"]] if block.get("totals") else [])
+    data = [[para(h, head) for h in block["headers"]]]
+    data += [[para(v, cell if c == 0 else num) for c, v in enumerate(row)] for row in rows]
     table = Table(data, colWidths=col_widths, repeatRows=1, hAlign="CENTER")
     style = [
         ("FONTNAME", (0, 0), (-1, -1), font.name),  # the default is an unembedded Helvetica
@@ -124,8 +146,10 @@ def _table(block: common.Block, font: PdfFont, styles, width: float) -> Table:
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EDEDED")),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2 if wide else 6),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2 if wide else 6),
     ]
-    if block.rows and block.rows[-1][0] == "合计":
+    if block.get("totals"):
         style.append(("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#F5F5F5")))
     table.setStyle(TableStyle(style))
     return table
@@ -143,14 +167,15 @@ def _title_markup(title: str, font: PdfFont, width: float, style: ParagraphStyle
 
 
 class SealBlock(Flowable):
-    """Bottom-right signature: the unit, the date, and a dashed circle where the seal goes."""
+    """Bottom-right signature: the unit and the date, and (with a seal label) a dashed circle where the
+    seal goes. The label is drawn last so the text reads unit, date, label, as the other formats."""
 
     RADIUS = 21 * mm
 
-    def __init__(self, unit: str, date: str, font: PdfFont):
+    def __init__(self, unit: str, date: str, font: PdfFont, seal: str = common.SEAL_LABEL):
         super().__init__()
-        self.unit, self.date, self.font = unit, date, font
-        self.height = 2 * self.RADIUS + 8 * mm
+        self.unit, self.date, self.font, self.seal = unit, date, font, seal
+        self.height = 2 * self.RADIUS + 8 * mm if seal else 18 * mm
 
     def wrap(self, avail_width, avail_height):
         self.width = avail_width
@@ -163,22 +188,24 @@ class SealBlock(Flowable):
         while unit_size > 9 and stringWidth(self.unit, name, unit_size) > self.width * 0.62:
             unit_size -= 1
         text_w = max(stringWidth(self.unit, name, unit_size), stringWidth(self.date, name, 14))
-        cx = self.width - max(text_w / 2, self.RADIUS) - 6 * mm
-        cy = self.RADIUS + 4 * mm
+        cx = self.width - max(text_w / 2, self.RADIUS if self.seal else 0) - 6 * mm
+        cy = self.RADIUS + 4 * mm if self.seal else 12 * mm
         c.saveState()
-        c.setStrokeColor(RED)
-        c.setLineWidth(0.8)
-        c.setDash(3, 2)
-        c.circle(cx, cy, self.RADIUS, stroke=1, fill=0)
-        c.setDash()
-        c.setFillColor(RED)
-        c.setFont(name, 8.5)
-        c.drawCentredString(cx, cy + self.RADIUS - 9 * mm, _plain(common.SEAL_LABEL, self.font))
         c.setFillColor(colors.black)
         c.setFont(name, unit_size)
         c.drawCentredString(cx, cy - 1 * mm, _plain(self.unit, self.font))
-        c.setFont(name, 14)
-        c.drawCentredString(cx, cy - 9 * mm, _plain(self.date, self.font))
+        if self.date:
+            c.setFont(name, 14)
+            c.drawCentredString(cx, cy - 9 * mm, _plain(self.date, self.font))
+        if self.seal:
+            c.setStrokeColor(RED)
+            c.setLineWidth(0.8)
+            c.setDash(3, 2)
+            c.circle(cx, cy, self.RADIUS, stroke=1, fill=0)
+            c.setDash()
+            c.setFillColor(RED)
+            c.setFont(name, 8.5)
+            c.drawCentredString(cx, cy + self.RADIUS - 9 * mm, _plain(self.seal, self.font))
         c.restoreState()
 
 
@@ -207,6 +234,46 @@ def _numbered_canvas(font: PdfFont):
     return NumberedCanvas
 
 
+def _flowables(blocks: list[dict], font: PdfFont, styles, width: float) -> list:
+    story: list = []
+    for block in blocks:
+        kind = block["type"]
+        if kind == "masthead":
+            story += [Paragraph(_markup(block["unit"], font), styles["unit"]), Spacer(1, 2 * mm)]
+            if block.get("number"):
+                story.append(Paragraph(_markup(block["number"], font), styles["number"]))
+            story.append(HRFlowable(width="100%", thickness=1.6, color=RED, spaceBefore=0, spaceAfter=8 * mm))
+        elif kind == "title":
+            story.append(Paragraph(_title_markup(block["text"], font, width, styles["title"]), styles["title"]))
+        elif kind == "list":
+            story += [Paragraph(_markup(item, font), styles["body"]) for item in block["items"]]
+        elif kind == "table":
+            story += [Paragraph(_markup(block["caption"], font), styles["caption"]),
+                      _table(block, font, styles, width if len(block["headers"]) > 3 else width * 0.8),
+                      Spacer(1, 3 * mm)]
+        elif kind == "annexes":
+            story += [Paragraph(_markup((common.ANNEXES_LABEL if n == 0 else "") + item, font),
+                                styles["annexes" if n == 0 else "annexes_more"])
+                      for n, item in enumerate(block["items"])]
+        elif kind == "signoff":
+            story += [Spacer(1, 10 * mm), SealBlock(block["unit"], block["date"], font, block.get("seal", ""))]
+        elif kind == "note":
+            story += [Spacer(1, 4 * mm), Paragraph(_markup(block["text"], font), styles["meta"])]
+        else:  # addressee, heading, paragraph
+            story.append(Paragraph(_markup(block["text"], font), styles["body" if kind == "paragraph" else kind]))
+    return story
+
+
+def _document(blocks: list[dict], font: PdfFont, styles, width: float) -> list:
+    """The text, then the closing (the last paragraphs, the signature and seal area, the note) kept
+    together: the seal is never alone on a page."""
+    before, closing = common.split_closing(blocks)
+    story = _flowables(before, font, styles, width)
+    if closing:
+        story.append(KeepTogether(_flowables(closing, font, styles, width)))
+    return story
+
+
 def render_pdf(content: dict) -> bytes:
     font = get_pdf_font()
     missing = font.missing(common.all_text(content)) - set(SUBSTITUTES)
@@ -217,43 +284,15 @@ def render_pdf(content: dict) -> bytes:
     styles = _styles(font)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
-        buf, pagesize=A4, title=common.title(content), author=content.get("unit", ""),
+        buf, pagesize=A4, title=content.get("title", ""), author=content.get("unit", ""),
         subject=content.get("month", ""), creator="cpaudit", invariant=1,
         initialFontName=font.name,  # else every page references an unembedded Helvetica
         **MARGINS,
     )
-    width = doc.width
-    unit = content.get("unit", "")
-    story: list = [
-        Paragraph(_markup(unit, font), styles["unit"]),
-        Spacer(1, 2 * mm),
-        HRFlowable(width="100%", thickness=1.6, color=RED, spaceBefore=0, spaceAfter=8 * mm),
-        Paragraph(_title_markup(common.title(content), font, width, styles["title"]), styles["title"]),
-    ]
-    addressee = common.addressee_line(content)
-    if addressee:
-        story.append(Paragraph(_markup(addressee, font), styles["addressee"]))
-    blocks = common.body_blocks(content)
-    for block in blocks:
-        if block.kind == "table":
-            parts = [Spacer(1, 2 * mm), _table(block, font, styles, width * 0.8), Spacer(1, 3 * mm)]
-            # A stage table (≤ 20 rows) never splits; a longer one repeats its header row.
-            # The line before the table goes with it, so a table never starts a page alone.
-            if len(block.rows) <= 20 and story and isinstance(story[-1], Paragraph):
-                parts.insert(0, story.pop())
-                # …and so do the headings right above that line.
-                while story and getattr(story[-1], "style", None) is not None and getattr(story[-1].style, "keepWithNext", 0):
-                    parts.insert(0, story.pop())
-            story += [KeepTogether(parts)] if len(block.rows) <= 20 else parts
-        else:
-            style = styles[block.kind if block.kind != "para" else "body"]
-            story.append(Paragraph(_markup(block.text, font), style))
-    closing = [
-        Spacer(1, 10 * mm),
-        SealBlock(unit, common.cn_date(content.get("date")), font),
-        Spacer(1, 4 * mm),
-        Paragraph(_markup(common.meta_line(content), font), styles["meta"]),
-    ]
-    story.append(KeepTogether(closing))
+    body, annexes = common.body_and_annexes(common.blocks_of(content))
+    story = _document(body, font, styles, doc.width)
+    for annex in annexes:
+        story += [PageBreak(), Paragraph(_markup(annex["label"], font), styles["annex"])]
+        story += _document(annex["blocks"], font, styles, doc.width)
     doc.build(story, canvasmaker=_numbered_canvas(font))
     return buf.getvalue()
