@@ -33,6 +33,13 @@ HISTORY_YEAR = 2020
 HISTORY_SLUG = "byd2020"
 HISTORY_DOCUMENT_NUMBER = "冀环办字函〔2020〕202号"
 CAMPAIGN_NAME = "{year}年白洋淀流域酿造、制药、印染、纺织、制革、造纸行业涉水企业清洁生产审核"
+# The notice that set the campaign going, which reports cite. 2020: the seed itself, whose copy bears no
+# 文号 of its own (202号 and 68号 are the province's plan and the city's forwarding, which it cites).
+# The current year's notice and its number are made up.
+NOTICE_TITLE = "关于加快推进实施清洁生产审核工作的通知"
+NOTICE_ISSUER = "保定市生态环境局办公室"
+HISTORY_NOTICE_DATE = dt.date(2020, 7, 21)
+NOTICE_NUMBER = "保环办函〔{year}〕45号"
 # Mountain counties whose enterprises are listed but lie outside the 白洋淀 basin in the demo.
 OUTSIDE_BASIN = frozenset({"130624", "130630"})  # 阜平县、涞源县
 

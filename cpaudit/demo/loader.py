@@ -72,8 +72,10 @@ def load_demo(*, today: dt.date | None = None) -> LoadResult:
         result.created.update(load_progress(actor, today))
         active = Campaign.objects.filter(status=Campaign.Status.ACTIVE).order_by("-year").first()
         if active is not None:
-            result.created["月度报告"] = load_reports(active, today)
+            # In time order: a report counts what the register holds on its data date, so everything
+            # dated before a report (steps, then applications) exists when the report is submitted.
             result.created["评估/验收申请"] = load_applications(actor, active, today)
+            result.created["月度报告"] = load_reports(active, today)
     return result
 
 
@@ -130,18 +132,24 @@ def _campaign_plans(data: demo.DemoData, today: dt.date) -> list[dict]:
     """The 2020 campaign (history, closed after enrolling) and the current year's, active. If "today" is
     in 2020 itself (a pinned demo clock), the 2020 campaign is the current one."""
     counties = demo.campaign_counties()
+    history_notice = {"notice_title": demo.NOTICE_TITLE, "notice_issuer": demo.NOTICE_ISSUER,
+                      "notice_number": "", "notice_date": demo.HISTORY_NOTICE_DATE}
     current = {
         "slug": f"byd{today.year}", "year": today.year, "close": False, "counties": counties,
         # A list without its 省级文号 cannot fill Table 1; the current demo list's number is made up.
         "document_number": demo.HISTORY_DOCUMENT_NUMBER if today.year == demo.HISTORY_YEAR
         else f"冀环办字函〔{today.year}〕36号（演示）",
+        "notice": history_notice if today.year == demo.HISTORY_YEAR else {
+            "notice_title": demo.NOTICE_TITLE, "notice_issuer": demo.NOTICE_ISSUER,
+            "notice_number": demo.NOTICE_NUMBER.format(year=today.year),
+            "notice_date": min(dt.date(today.year, 2, 20), today)},
         "enrolments": [_dated(e, today) for e in data.current_enrolments],
     }
     if today.year == demo.HISTORY_YEAR:
         return [current]
     history = {
         "slug": demo.HISTORY_SLUG, "year": demo.HISTORY_YEAR, "close": True, "counties": counties,
-        "document_number": demo.HISTORY_DOCUMENT_NUMBER,
+        "document_number": demo.HISTORY_DOCUMENT_NUMBER, "notice": history_notice,
         "enrolments": [_dated(e, today) for e in data.history_enrolments],
     }
     return [history, current]
@@ -181,7 +189,7 @@ def _load_campaigns(actor, data, today, consulting, enterprises, result: LoadRes
             campaign = campaign_save(
                 actor=actor, campaign=None, counties=plan["counties"],
                 data={"slug": plan["slug"], "name": demo.CAMPAIGN_NAME.format(year=plan["year"]),
-                      "year": plan["year"], "document_number": plan["document_number"],
+                      "year": plan["year"], "document_number": plan["document_number"], **plan["notice"],
                       "status": Campaign.Status.ACTIVE, "evaluation_deadline": evaluation,
                       "acceptance_deadline": acceptance},
             )

@@ -1,17 +1,27 @@
 """Demo monthly reports: the branches that have demo accounts report the two months before this one,
-so the city's overview shows every state (on time, late, missing) on `make run`.
+so the city's overview shows every state (on time, late, missing) on `make run`; the city submits its
+consolidation of the older month (with its 文号) and has the newer one drafted for its leader.
 
 Written through the report services, as the branch's own staff and leader would, with the business
 clock set to the day each report is submitted (`clock.frozen`), so due dates and lateness are real.
+The loader calls this after the progress and the applications are in: a report counts what the
+register holds on its data date, and the records dated after it are not counted (standings.py).
+One submitted branch report gets the scan of its sealed copy (here: its own PDF, as if scanned).
 """
 
 import datetime as dt
 
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from cpaudit.core import clock
 from cpaudit.org.models import User
-from cpaudit.org.roles import Role
+from cpaudit.org.roles import AgencyKind, Role
 from cpaudit.reports.models import MonthlyReport, ReportKind
+from cpaudit.reports.scans import scan_upload
 from cpaudit.reports.services import report_for, report_save_draft, report_submit
+
+from .data import CITY_NAME
 
 # Branch (by division) → days relative to the due date on which it submits, per month (older first);
 # None: it does not submit that month.
@@ -21,7 +31,17 @@ PLAN = {
     "130632": (-2, None),  # 安新县: missing last month
     "130682": (-4, -6),  # 定州市
 }
-PROBLEMS = "部分企业物料平衡实测数据不完整，已督促补测；个别咨询机构人员更换，进度有所滞后。"
+SCANNED = "130602"  # 竞秀区 uploads the scan of its sealed older report
+PROBLEMS = {  # what each branch writes under 存在的问题
+    "130602": "部分企业物料平衡实测数据不完整，已督促补测；个别咨询机构人员更换，进度有所滞后。",
+    "130608": "个别企业中/高费方案资金未落实，方案实施进度滞后；已约谈企业负责人，要求制定资金计划。",
+    "130632": "辖区企业受白洋淀周边管控影响间歇停产，现场审核工作有所推迟。",
+    "130682": "本月未发现影响审核进度的问题。",
+}
+CITY_PROBLEMS = ("部分企业中/高费方案实施进度滞后于阶段时间节点，已要求相关分局逐家督导；"
+                 "未按时报送月报的分局已电话督促。")
+CITY_NUMBER = "保环报〔{year}〕{n}号"
+CITY_DAYS = 4  # the city consolidates this many days after the branches' due date
 
 
 def _month_back(day: dt.date, n: int) -> dt.date:
@@ -52,7 +72,45 @@ def load_reports(campaign, today: dt.date) -> int:
             with clock.frozen(day):
                 report = report_for(actor=staff, campaign=campaign, agency=staff.agency, month=month,
                                     kind=ReportKind.BRANCH)
-                report_save_draft(actor=staff, report=report, problems=PROBLEMS)
-                report_submit(actor=leader, report=report)
+                report_save_draft(actor=staff, report=report, problems=PROBLEMS[division])
+                version = report_submit(actor=leader, report=report)
+            if division == SCANNED and month == months[0]:
+                _upload_scan(staff, report, version.content, day)
             made += 1
+    return made + _city(campaign, months, today)
+
+
+def _city(campaign, months, today: dt.date) -> int:
+    """The older month's consolidation submitted by the city leader, the newer one drafted by staff."""
+    people = {u.role: u for u in User.objects.filter(is_demo=True, role__in=[Role.CITY_STAFF, Role.CITY_LEADER],
+                                                     agency__name=CITY_NAME, agency__kind=AgencyKind.CITY)
+              .select_related("agency")}
+    staff, leader = people.get(Role.CITY_STAFF), people.get(Role.CITY_LEADER)
+    if staff is None or leader is None:
+        return 0
+    made = 0
+    for n, month in enumerate(months):
+        if month < dt.date(campaign.year, 1, 1):
+            continue
+        day = min(campaign.report_due_date(month.year, month.month) + dt.timedelta(days=CITY_DAYS), today)
+        with clock.frozen(day):
+            report = report_for(actor=staff, campaign=campaign, agency=staff.agency, month=month, kind=ReportKind.CITY)
+            report_save_draft(actor=staff, report=report, problems=CITY_PROBLEMS,
+                              document_number=CITY_NUMBER.format(year=month.year, n=30 + month.month))
+            if n == 0:
+                report_submit(actor=leader, report=report)
+        made += 1
     return made
+
+
+def _upload_scan(user, report, content: dict, day: dt.date) -> None:
+    """The sealed copy's scan, a few days after submission (without a CJK font there is no PDF)."""
+    from cpaudit.reports.render import render_pdf
+
+    try:
+        data = render_pdf(content)
+    except ImproperlyConfigured:
+        return
+    with clock.frozen(day + dt.timedelta(days=1)):
+        scan_upload(actor=user, report=report,
+                    uploaded_file=SimpleUploadedFile("盖章扫描件.pdf", data, content_type="application/pdf"))
