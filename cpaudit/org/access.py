@@ -31,6 +31,10 @@ RULES: dict[str, frozenset] = {
     "registry.enterprise.export": GOVERNMENT_ROLES,
     "registry.consultingagency.view": GOVERNMENT_ROLES | {Role.CONSULTANT, Role.ENTERPRISE},
     "registry.consultingagency.change": STAFF,
+    # Zone → county aliases are configuration for imports: kept by province and city staff for their
+    # counties and by the system administrator (who sees no business data, and an alias holds none).
+    "registry.divisionalias.view": GOVERNMENT_ROLES | {Role.SYSTEM_ADMIN},
+    "registry.divisionalias.change": frozenset({Role.PROVINCE_STAFF, Role.CITY_STAFF, Role.SYSTEM_ADMIN}),
     "campaigns.campaign.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT},
     "campaigns.campaign.change": frozenset({Role.CITY_STAFF, Role.PROVINCE_STAFF}),
     "campaigns.enrolment.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT},
@@ -108,6 +112,7 @@ ACTION_LABELS = {
     "registry.enterprise.accept_uscc": "确认校验位不符的统一社会信用代码",
     "registry.enterprise.import": "导入企业名录", "registry.enterprise.export": "导出企业名录",
     "registry.consultingagency.view": "查看咨询机构", "registry.consultingagency.change": "维护咨询机构",
+    "registry.divisionalias.view": "查看区划别名", "registry.divisionalias.change": "维护区划别名",
     "campaigns.campaign.view": "查看审核批次", "campaigns.campaign.change": "维护审核批次",
     "campaigns.enrolment.view": "查看审核企业名单", "campaigns.enrolment.change": "维护审核企业名单",
     "core.log.view": "查询操作日志", "org.agency.view": "查看主管部门", "org.user.view": "查看用户账号",
@@ -304,6 +309,17 @@ def _log_scope(user, qs):
     return qs if getattr(user, "role", None) == Role.AUDIT_ADMIN else qs.none()
 
 
+def _alias_scope(user, qs):
+    """Government staff see the aliases of their counties; the system administrator all of them."""
+    role = getattr(user, "role", None)
+    if getattr(user, "is_system", False) or role == Role.SYSTEM_ADMIN:
+        return qs
+    if role in GOVERNMENT_ROLES:
+        jur = jurisdiction_of(user)
+        return qs.none() if jur.empty else qs.filter(jur.q("county__code"))
+    return qs.none()
+
+
 def _job_scope(user, qs):
     if getattr(user, "is_system", False):
         return qs
@@ -382,6 +398,7 @@ _SCOPES = {
     "integrity.declaration": _declaration_scope,
     "campaigns.campaign": _campaign_scope,
     "registry.consultingagency": _consulting_scope,
+    "registry.divisionalias": _alias_scope,
     "core.actionlog": _log_scope,
     "jobs.job": _job_scope,
     "org.division": _division_scope,

@@ -2,7 +2,8 @@ from django import forms
 
 from cpaudit.org.jurisdiction import county_choices
 
-from .models import ConsultingAgency, Enterprise, Industry
+from .models import ConsultingAgency, DivisionAlias, Enterprise, Industry
+from .selectors import BUCKETS
 
 ENTERPRISE_FORM_FIELDS = [
     "name", "uscc", "uscc_check_accepted", "county", "address", "postcode", "legal_representative",
@@ -78,7 +79,11 @@ class EnterpriseContactForm(forms.ModelForm):
 class EnterpriseFilterForm(forms.Form):
     q = forms.CharField(label="名称或代码", required=False)
     county = forms.ChoiceField(label="县（市、区）", required=False)
-    industry = forms.CharField(label="行业代码", required=False, max_length=5)
+    industry = forms.CharField(label="行业代码（GB/T 4754）", required=False, max_length=5,
+                               help_text="按代码前缀筛选，如 17、1713")
+    group = forms.ChoiceField(label="六行业", required=False)
+    level = forms.ChoiceField(label="行业代码层级", required=False, choices=[
+        ("", "全部"), ("class", "小类"), ("coarse", "门类、大类或中类（层级不足）")])
     management_level = forms.ChoiceField(label="管理级别", required=False)
     water_related = forms.ChoiceField(label="涉水", required=False, choices=[("", "全部"), ("1", "是"), ("0", "否")])
     sort = forms.ChoiceField(label="排序", required=False, choices=[
@@ -91,6 +96,7 @@ class EnterpriseFilterForm(forms.Form):
         self.fields["county"].choices = [("", "全部")] + [
             (d.code, d.name) for d in county_choices(user).order_by("code")]
         self.fields["management_level"].choices = [("", "全部")] + list(ManagementLevel.choices)
+        self.fields["group"].choices = [("", "全部")] + [(b, b) for b in BUCKETS]
 
 
 class ConsultingAgencyForm(forms.ModelForm):
@@ -130,3 +136,31 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError("请上传 .xlsx 格式的 Excel 文件")
         return upload
+
+
+class DivisionAliasForm(forms.ModelForm):
+    """A zone name and the county it lies in; the service checks the jurisdiction and uniqueness."""
+
+    class Meta:
+        model = DivisionAlias
+        fields = ["alias", "county", "note"]
+        help_texts = {"alias": "登记表中出现的名称，如“上海化工区”“保定高新区”",
+                      "note": "依据或范围说明，如“园区管委会来函：该区企业归××区分局管理”"}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from cpaudit.org.models import Division
+        from cpaudit.org.roles import Role
+
+        counties = Division.objects.filter(level=Division.Level.COUNTY)
+        if getattr(user, "role", None) != Role.SYSTEM_ADMIN:
+            counties = county_choices(user)
+        self.fields["county"].queryset = counties.select_related("parent__parent").order_by("code")
+        self.fields["county"].label_from_instance = lambda d: f"{d.code} {d.full_name}"
+
+    def validate_unique(self):
+        """Checked by the service on the normalized text."""
+
+    def service_data(self) -> dict:
+        return {"alias": self.cleaned_data["alias"], "county_id": self.cleaned_data["county"].code,
+                "note": self.cleaned_data["note"]}

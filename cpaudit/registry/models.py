@@ -85,3 +85,28 @@ class ConsultingAgency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DivisionAlias(models.Model):
+    """A name people use for a place that is not a GB/T 2260 unit (a development or chemical zone, a
+    free trade zone), mapped by staff to the county-level division it lies in, so an imported register
+    that names the zone finds its county. The importer looks aliases up within the importer's
+    jurisdiction; the same text may stand for different counties in different provinces."""
+
+    alias = models.CharField("别名", max_length=100)
+    county = models.ForeignKey("org.Division", verbose_name="对应县（市、区）", on_delete=models.PROTECT,
+                               related_name="aliases")
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_by = models.ForeignKey("org.User", verbose_name="添加人", on_delete=models.PROTECT,
+                                   related_name="+", null=True, blank=True)
+    created_at = models.DateTimeField("添加时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        ordering = ["county_id", "alias"]
+        verbose_name = "区划别名"
+        verbose_name_plural = "区划别名"
+        constraints = [models.UniqueConstraint(fields=["alias", "county"], name="divisionalias_unique")]
+
+    def __str__(self) -> str:
+        return self.alias

@@ -5,11 +5,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cpaudit.core.log import diff, log_action, snapshot
+from cpaudit.core.logdisplay import register
 from cpaudit.org import access
 from cpaudit.org.models import Division
 
-from .models import ConsultingAgency, Enterprise
+from .models import ConsultingAgency, DivisionAlias, Enterprise
 from .uscc import check as check_uscc
+
+register("registry.divisionalias.created", "新增区划别名")
+register("registry.divisionalias.updated", "修改区划别名")
+register("registry.divisionalias.deleted", "删除区划别名")
 
 ENTERPRISE_FIELDS = [
     "name", "uscc", "uscc_check_accepted", "county_id", "address", "postcode", "legal_representative",
@@ -123,3 +128,72 @@ def consulting_agency_save(*, actor, agency: ConsultingAgency | None, data: dict
         log_action(actor=actor, action="registry.consultingagency." + ("created" if created else "updated"),
                    obj=agency, changes=changes)
     return agency
+
+
+# --- zone → county aliases (区划别名) -----------------------------------------------------------------
+
+ALIAS_FIELDS = ["alias", "county_id", "note"]
+
+
+def _clean_alias(alias: DivisionAlias) -> None:
+    """The text as the importer compares it; a county-level target; not a real name; one county per
+    alias within a province (else the importer could not choose)."""
+    from .concordance import norm
+
+    alias.alias = norm(alias.alias)
+    alias.note = (alias.note or "").strip()
+    errors = {}
+    if not alias.alias:
+        errors["alias"] = "请填写别名"
+    county = Division.objects.filter(code=alias.county_id, level=Division.Level.COUNTY).first()
+    if county is None:
+        errors["county"] = "别名须对应到县级行政区划"
+    elif alias.alias and Division.objects.filter(name=alias.alias, level=Division.Level.COUNTY,
+                                                 code__startswith=county.code[:2]).exists():
+        errors["alias"] = f"“{alias.alias}”本身就是县级行政区划名称，无需别名"
+    elif alias.alias:
+        taken = (DivisionAlias.objects.filter(alias=alias.alias, county__code__startswith=county.code[:2])
+                 .exclude(pk=alias.pk).select_related("county").first())
+        if taken is not None:
+            errors["alias"] = f"别名“{alias.alias}”已对应到{taken.county.full_name}（{taken.county_id}）"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def division_alias_create(*, actor, alias: str, county_id: str, note: str = "") -> DivisionAlias:
+    record = DivisionAlias(alias=alias, county_id=county_id, note=note,
+                           created_by=actor if getattr(actor, "pk", None) and not getattr(actor, "is_system", False)
+                           else None)
+    access.check(actor, "registry.divisionalias.change", record)
+    _clean_alias(record)
+    record.save()
+    log_action(actor=actor, action="registry.divisionalias.created", obj=record,
+               changes=diff({}, snapshot(record, ALIAS_FIELDS)))
+    return record
+
+
+@transaction.atomic
+def division_alias_update(*, actor, record: DivisionAlias, data: dict) -> DivisionAlias:
+    record = DivisionAlias.objects.select_for_update().get(pk=record.pk)
+    access.check(actor, "registry.divisionalias.change", record)  # the county it has now
+    before = snapshot(record, ALIAS_FIELDS)
+    for key in ALIAS_FIELDS:
+        if key in data:
+            setattr(record, key, data[key])
+    access.check(actor, "registry.divisionalias.change", record)  # and the county it gets
+    _clean_alias(record)
+    changes = diff(before, snapshot(record, ALIAS_FIELDS))
+    if changes:
+        record.save()
+        log_action(actor=actor, action="registry.divisionalias.updated", obj=record, changes=changes)
+    return record
+
+
+@transaction.atomic
+def division_alias_delete(*, actor, record: DivisionAlias) -> None:
+    record = DivisionAlias.objects.select_for_update().get(pk=record.pk)
+    access.check(actor, "registry.divisionalias.change", record)
+    before = snapshot(record, ALIAS_FIELDS)
+    log_action(actor=actor, action="registry.divisionalias.deleted", obj=record, changes=diff(before, {}))
+    record.delete()

@@ -14,4 +14,8 @@ urlpatterns = [
     path("consulting/", views.consulting_list, name="consulting_list"),
     path("consulting/new/", views.consulting_create, name="consulting_create"),
     path("consulting/<int:pk>/edit/", views.consulting_edit, name="consulting_edit"),
+    path("aliases/", views.alias_list, name="alias_list"),
+    path("aliases/new/", views.alias_create, name="alias_create"),
+    path("aliases/<int:pk>/edit/", views.alias_edit, name="alias_edit"),
+    path("aliases/<int:pk>/delete/", views.alias_delete, name="alias_delete"),
 ]

@@ -17,10 +17,11 @@ from cpaudit.core.views import add_validation_errors, domain_view
 from cpaudit.jobs.services import enqueue, job_dir
 from cpaudit.org import access
 
-from . import selectors, services
+from . import industries, selectors, services
 from .forms import (
     NATURE_SUGGESTIONS,
     ConsultingAgencyForm,
+    DivisionAliasForm,
     EnterpriseContactForm,
     EnterpriseFilterForm,
     EnterpriseForm,
@@ -34,16 +35,26 @@ def enterprise_list(request):
     access.check(request.user, "registry.enterprise.view")
     form = EnterpriseFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.enterprise_list(request.user, filters), settings.CPAUDIT_PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    enterprises = selectors.enterprise_list(request.user, filters)
+    page = Paginator(enterprises, settings.CPAUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "registry/enterprise_list.html", {
         "form": form, "page": page, "query": query.urlencode(),
+        "breakdown": selectors.enterprise_breakdown(enterprises), "filter_query": _without(query, "group", "industry"),
+        "can_aliases": access.allowed(request.user, "registry.divisionalias.view"),
         "can_create": access.allowed(request.user, "registry.enterprise.create"),
         "can_import": access.allowed(request.user, "registry.enterprise.import"),
         "can_export": access.allowed(request.user, "registry.enterprise.export"),
     })
+
+
+def _without(query, *keys) -> str:
+    """The list's query string without `keys` (for the breakdown's links, which set them)."""
+    rest = query.copy()
+    for key in keys:
+        rest.pop(key, None)
+    return rest.urlencode()
 
 
 @domain_view
@@ -52,7 +63,8 @@ def enterprise_detail(request, pk):
     enterprise = selectors.enterprise_detail(request.user, pk)
     enrolments = access.scope(request.user, enterprise.enrolments.select_related("campaign", "consulting_agency"))
     return render(request, "registry/enterprise_detail.html", {
-        "e": enterprise, "enrolments": enrolments,
+        "e": enterprise, "enrolments": enrolments, "scope_group": industries.scope_group(enterprise.industry),
+        "level_warning": industries.level_warning(enterprise.industry),
         "can_edit": access.allowed(request.user, "registry.enterprise.change_contact"),
     })
 
@@ -104,8 +116,8 @@ def enterprise_export(request):
     access.check(request.user, "registry.enterprise.export")
     if request.method != "POST":
         return redirect("registry:enterprise_list")
-    filters = {k: v for k, v in request.POST.items() if k in {"q", "county", "industry", "management_level",
-                                                              "water_related", "sort"}}
+    filters = {k: v for k, v in request.POST.items() if k in {"q", "county", "industry", "group", "level",
+                                                              "management_level", "water_related", "sort"}}
     job = enqueue(kind="registry.export", params={"user_id": request.user.pk, "filters": filters},
                   user=request.user)
     return redirect("jobs:job_detail", job.pk)
@@ -184,3 +196,55 @@ def consulting_edit(request, pk):
     access.check(request.user, "registry.consultingagency.view")
     agency = access.get_in_scope(request.user, ConsultingAgency.objects.all(), pk=pk)
     return _consulting_form(request, agency)
+
+
+# --- zone → county aliases ----------------------------------------------------------------------------
+
+@domain_view
+def alias_list(request):
+    access.check(request.user, "registry.divisionalias.view")
+    return render(request, "registry/alias_list.html", {
+        "aliases": selectors.alias_list(request.user),
+        "can_change": access.allowed(request.user, "registry.divisionalias.change"),
+    })
+
+
+def _alias_form(request, record):
+    form = DivisionAliasForm(request.POST or None, instance=record, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if record is None:
+                services.division_alias_create(actor=request.user, **form.service_data())
+            else:
+                services.division_alias_update(actor=request.user, record=record, data=form.service_data())
+        except ValidationError as exc:
+            add_validation_errors(form, exc)
+        else:
+            messages.success(request, "已保存区划别名")
+            return redirect("registry:alias_list")
+    return render(request, "registry/alias_form.html", {"form": form, "record": record})
+
+
+@domain_view
+def alias_create(request):
+    access.check(request.user, "registry.divisionalias.change")
+    return _alias_form(request, None)
+
+
+@domain_view
+def alias_edit(request, pk):
+    access.check(request.user, "registry.divisionalias.view")
+    record = selectors.alias_detail(request.user, pk)
+    access.check(request.user, "registry.divisionalias.change", record)
+    return _alias_form(request, record)
+
+
+@domain_view
+def alias_delete(request, pk):
+    access.check(request.user, "registry.divisionalias.view")
+    record = selectors.alias_detail(request.user, pk)
+    access.check(request.user, "registry.divisionalias.change", record)
+    if request.method == "POST":
+        services.division_alias_delete(actor=request.user, record=record)
+        messages.success(request, f"已删除区划别名“{record.alias}”")
+    return redirect("registry:alias_list")

@@ -300,13 +300,18 @@ ERROR_CASES = [
     ({USCC: 9.131000060739337e17}, "B", "统一社会信用代码", "存成了数字"),
     ({"所属行业代码": "9999"}, "K", "所属行业代码", "行业代码“9999”不存在"),
     ({"所属行业代码": 113}, "K", "所属行业代码", "如应为“0113”"),  # 0113 玉米种植 typed as a number
-    ({"所属行业代码": None}, "K", "所属行业代码", "所属行业代码不能为空"),
+    ({"所属行业代码": None, "所属行业": None}, "K", "所属行业代码", "所属行业代码不能为空"),
+    ({"所属行业代码": None, "所属行业": "乳制品制造"}, "L", "所属行业", "1441 液体乳制造"),
+    ({"所属行业代码": "乳制品制造"}, "K", "所属行业代码", "2017版将该类细分"),
+    ({"所属行业代码": "1440"}, "K", "所属行业代码", "“1440”不是GB/T 4754-2017代码"),
     ({COUNTY: "130606"}, "C", "所在县（市、区）代码", "“莲池区”（130606）不在您的辖区内"),
     ({COUNTY: "130600"}, "C", "所在县（市、区）代码", "不是县级行政区划"),
     ({COUNTY: "139999"}, "C", "所在县（市、区）代码", "行政区划代码“139999”不存在"),
     ({COUNTY: None, COUNTY_NAME: None}, "C", "所在县（市、区）代码", "不能为空"),
     ({COUNTY: None, COUNTY_NAME: "莲池区"}, "D", "所在县（市、区）", "“莲池区”不在您的辖区内"),
-    ({COUNTY: None, COUNTY_NAME: "火星区"}, "D", "所在县（市、区）", "未找到名为“火星区”"),
+    ({COUNTY: None, COUNTY_NAME: "火星区"}, "D", "所在县（市、区）", "“火星区”不是GB/T 2260行政区划"),
+    ({COUNTY: "保定高新区"}, "C", "所在县（市、区）代码", "可在“区划别名”中将其对应到所属县（区）"),
+    ({COUNTY: None, COUNTY_NAME: "河北省"}, "D", "所在县（市、区）", "“河北省”是省级行政区划"),
     ({"注册资本（万元）": -1}, "M", "注册资本（万元）", "不能为负数"),
     ({"主营业务收入（万元）": "-5"}, "N", "主营业务收入（万元）", "不能为负数"),
     ({"年产值（万元）": "一百万"}, "O", "年产值（万元）", "不是数字"),
@@ -533,11 +538,11 @@ def test_empty_sheet_and_header_only(tmp_path, branch):
 
 
 def test_missing_required_header_names_the_column(tmp_path, branch):
-    headers = [h for h in TEMPLATE_HEADERS if h not in ("法定代表人", "所属行业代码")]
+    headers = [h for h in TEMPLATE_HEADERS if h not in ("法定代表人", "所属行业代码", "所属行业")]
     path = write_xlsx(tmp_path / "m.xlsx", [valid_row()], headers=headers)
     errors = import_enterprises(actor=branch, path=path).errors
     assert [str(e) for e in errors] == ["第1行（法定代表人）：缺少必填列“法定代表人”",
-                                        "第1行（所属行业代码）：缺少必填列“所属行业代码”"]
+                                        "第1行（所属行业代码）：缺少必填列“所属行业代码”（或“所属行业”）"]
 
 
 def test_missing_both_county_columns(tmp_path, branch):

@@ -2,7 +2,8 @@
 importer and the exporter, so an exported file re-imports unchanged.
 
 Header text is exactly the template's. Names-only columns (所在县（市、区）, 所属行业) are informative:
-the exporter fills them, the importer uses 所在县（市、区） only when the county code is empty.
+the exporter fills them, the importer uses them only when the code beside them is empty (a county
+name or zone alias; a GB/T 4754-2017 or -2011 industry name).
 """
 
 import unicodedata
@@ -20,7 +21,7 @@ class Kind:
     COUNTY = "county"  # county code → county_id
     COUNTY_NAME = "county_name"  # informative; resolves the county when the code is empty
     INDUSTRY = "industry"  # industry code → industry_id
-    INDUSTRY_NAME = "industry_name"  # informative only
+    INDUSTRY_NAME = "industry_name"  # informative; resolves the industry when the code is empty
     POSTCODE = "postcode"
     DECIMAL = "decimal"
     LEVEL = "level"
@@ -59,7 +60,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("所在县（市、区）代码", "county_id", Kind.COUNTY, required=True, width=12,
            help="6位县级行政区划代码，如 130602（竞秀区）；须在您的辖区内。填写代码时以代码为准"),
     Column("所在县（市、区）", None, Kind.COUNTY_NAME, width=14,
-           help="县级行政区划名称，仅供核对；代码为空时按名称在您辖区内的县级行政区划中查找（须唯一）"),
+           help="县级行政区划名称，仅供核对；代码为空时按名称在您辖区内的县级行政区划中查找（须唯一），"
+                "开发区、化工区等非行政区划名称按“区划别名”对应到所属县（区）"),
     Column("企业所在地/地址", "address", Kind.TEXT, required=True, width=40, help="最多300字"),
     Column("邮编", "postcode", Kind.POSTCODE, width=9, help="6位数字，可不填"),
     Column("法定代表人", "legal_representative", Kind.TEXT, required=True, width=12, help="最多50字"),
@@ -67,8 +69,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("联系电话", "contact_phone", Kind.TEXT, width=16, help="可不填，最多50字"),
     Column("企业性质", "nature", Kind.TEXT, width=14, help="如 有限责任公司、股份有限公司、私营企业；可不填"),
     Column("所属行业代码", "industry_id", Kind.INDUSTRY, required=True, width=12,
-           help="GB/T 4754-2017 国民经济行业代码，如 2221（机制纸及纸板制造）；以0开头的代码请按文本填写"),
-    Column("所属行业", None, Kind.INDUSTRY_NAME, width=24, help="行业名称，仅供核对，导入时不使用"),
+           help="GB/T 4754-2017 国民经济行业代码，应填4位小类代码，如 2221（机制纸及纸板制造），"
+                "审核范围按小类核定；填门类、大类或中类代码也可导入，但会提示补填。以0开头的代码请按文本填写"),
+    Column("所属行业", None, Kind.INDUSTRY_NAME, width=24,
+           help="行业名称，仅供核对；代码为空时按名称查找GB/T 4754-2017代码，"
+                "GB/T 4754-2011名称按新旧对照提示对应的2017版代码"),
     Column("注册资本（万元）", "registered_capital", Kind.DECIMAL, width=14,
            help="单位万元，非负数，最多两位小数；可不填"),
     Column("主营业务收入（万元）", "main_business_revenue", Kind.DECIMAL, width=16,
@@ -89,9 +94,11 @@ COLUMNS: tuple[Column, ...] = (
 HEADERS: tuple[str, ...] = tuple(c.header for c in COLUMNS)
 COLUMN_BY_HEADER: dict[str, Column] = {c.header: c for c in COLUMNS}
 COLUMN_BY_FIELD: dict[str, Column] = {c.field: c for c in COLUMNS if c.field}
-# Columns a file may not lack. The county may come by code or by name: see importer.
-REQUIRED_HEADERS: tuple[str, ...] = tuple(c.header for c in COLUMNS if c.required and c.kind != Kind.COUNTY)
+# Columns a file may not lack. The county and the industry may come by code or by name: see importer.
+REQUIRED_HEADERS: tuple[str, ...] = tuple(c.header for c in COLUMNS
+                                          if c.required and c.kind not in (Kind.COUNTY, Kind.INDUSTRY))
 COUNTY_HEADERS = ("所在县（市、区）代码", "所在县（市、区）")
+INDUSTRY_HEADERS = ("所属行业代码", "所属行业")
 # Columns people add to government spreadsheets that carry nothing to import.
 IGNORED_HEADERS = frozenset({"序号", "备注"})
 

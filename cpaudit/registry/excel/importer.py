@@ -6,6 +6,11 @@ and column. Only a file without any error is written, in one transaction: bulk_c
 enterprises, one executemany UPDATE for changed ones. Rows whose values equal the stored ones are
 neither written nor logged, so re-importing a file changes nothing.
 
+Rows may also carry notices, which do not stop the import: a name turned into a code (a GB/T
+4754-2017 name, a GB/T 4754-2011 name whose class kept its name, a zone alias), an industry code
+coarser than a 小类 (the campaign scope needs a class; registry/industries.py). Names that map to
+several classes, or to none, are errors that say what to choose (excel/resolve.py).
+
 Logging: always one entry "registry.import.completed" (counts, file name, SM3 digest of the file).
 When at most LOG_EACH_LIMIT enterprises are created or updated, each also gets the usual
 "registry.enterprise.created/updated" entry with its field changes (as the web forms write them).
@@ -34,8 +39,8 @@ from cpaudit.core.errors import InvalidState
 from cpaudit.core.log import diff, log_action, snapshot
 from cpaudit.org import access
 from cpaudit.org.jurisdiction import jurisdiction_of
-from cpaudit.org.models import Division
-from cpaudit.registry.models import Enterprise, Industry
+from cpaudit.registry.industries import level_warning
+from cpaudit.registry.models import Enterprise
 from cpaudit.registry.services import ENTERPRISE_FIELDS, acceptance_note, clean_uscc
 from cpaudit.registry.uscc import check as check_uscc
 from cpaudit.registry.uscc import normalize as normalize_uscc
@@ -46,6 +51,7 @@ from .columns import (
     COUNTY_HEADERS,
     FALSE_WORDS,
     IGNORED_HEADERS,
+    INDUSTRY_HEADERS,
     LEVEL_BY_LABEL,
     LEVEL_LABELS,
     REQUIRED_HEADERS,
@@ -57,6 +63,8 @@ from .columns import (
     unneutralize,
 )
 from .files import sm3_file
+from .resolve import CellError as _CellError
+from .resolve import Reference, looks_like_name, name_mismatch
 
 LOG_EACH_LIMIT = 1000  # per-enterprise log entries up to this many changed enterprises
 LOOKUP_CHUNK = 500
@@ -100,6 +108,7 @@ class ImportResult:
     errors: list[RowError]
     dry_run: bool
     enrolled: int = 0  # enrolments created (or, in a dry run, that would be) in the campaign
+    notices: list[RowError] = field(default_factory=list)  # mappings applied, coarse codes: not errors
     rows: int = 0  # non-blank data rows read
     digest: str = ""  # SM3 of the file
 
@@ -109,10 +118,6 @@ class ImportResult:
 
     def summary(self) -> str:
         return f"新增 {self.created} 家，更新 {self.updated} 家，未变化 {self.unchanged} 家"
-
-
-class _CellError(Exception):
-    pass
 
 
 @dataclass
@@ -243,52 +248,6 @@ def _postcode(value) -> str:
     return code
 
 
-# --------------------------------------------------------------------------- reference data
-
-class _Reference:
-    """Industries and divisions, read once; the actor's jurisdiction."""
-
-    def __init__(self, actor):
-        self.jurisdiction = jurisdiction_of(actor)
-        self.industries = set(Industry.objects.values_list("code", flat=True))
-        self.divisions = {code: (name, level) for code, name, level in
-                          Division.objects.values_list("code", "name", "level")}
-        self.counties_by_name: dict[str, list[str]] = {}
-        for code, (name, level) in self.divisions.items():
-            if level == Division.Level.COUNTY:
-                self.counties_by_name.setdefault(name, []).append(code)
-
-    def county_by_code(self, code: str) -> str:
-        if code not in self.divisions:
-            raise _CellError(f"行政区划代码“{code}”不存在")
-        name, level = self.divisions[code]
-        if level != Division.Level.COUNTY:
-            raise _CellError(f"“{name}”（{code}）不是县级行政区划，请填写县（市、区）的6位代码")
-        if not self.jurisdiction.covers(code):
-            raise _CellError(f"“{name}”（{code}）不在您的辖区内")
-        return code
-
-    def county_by_name(self, name: str) -> str:
-        codes = self.counties_by_name.get(name, [])
-        if not codes:
-            raise _CellError(f"未找到名为“{name}”的县级行政区划，请填写所在县（市、区）代码")
-        mine = [code for code in codes if self.jurisdiction.covers(code)]
-        if not mine:
-            raise _CellError(f"“{name}”不在您的辖区内")
-        if len(mine) > 1:
-            raise _CellError(f"您的辖区内有多个名为“{name}”的县级行政区划（代码 {'、'.join(sorted(mine))}），"
-                             "请填写所在县（市、区）代码")
-        return mine[0]
-
-    def industry(self, code: str, numeric: bool) -> str:
-        if code in self.industries:
-            return code
-        hint = ""
-        if numeric and "0" + code in self.industries:
-            hint = f"；如应为“0{code}”，请将该列设为文本格式后重新填写"
-        raise _CellError(f"行业代码“{code}”不存在（应为GB/T 4754-2017国民经济行业代码）{hint}")
-
-
 # --------------------------------------------------------------------------- the file
 
 class _FileError(Exception):
@@ -350,33 +309,31 @@ def _map_headers(header_row: int, values) -> tuple[list[tuple[int, Column]], lis
     for header in REQUIRED_HEADERS:
         if header not in seen:
             errors.append(RowError(header_row, "", header, f"缺少必填列“{header}”"))
-    if not any(h in seen for h in COUNTY_HEADERS):
-        errors.append(RowError(header_row, "", COUNTY_HEADERS[0],
-                               f"缺少必填列“{COUNTY_HEADERS[0]}”（或“{COUNTY_HEADERS[1]}”）"))
+    for pair in (COUNTY_HEADERS, INDUSTRY_HEADERS):
+        if not any(h in seen for h in pair):
+            errors.append(RowError(header_row, "", pair[0], f"缺少必填列“{pair[0]}”（或“{pair[1]}”）"))
     return found, errors
 
 
 # --------------------------------------------------------------------------- rows
 
 class _Parser:
-    """Turns one row of cell values into an _Row. Each present column gets its handler once."""
+    """Turns one row of cell values into an _Row. Each present column gets its handler once; the
+    industry and the county, which may come from a code or a name column, are resolved last."""
 
-    def __init__(self, reference: _Reference, columns: list[tuple[int, Column]]):
+    def __init__(self, reference: Reference, columns: list[tuple[int, Column]]):
         self.ref = reference
         self.letters = {col.header: get_column_letter(pos + 1) for pos, col in columns}
-        positions = {col.kind: pos for pos, col in columns}
-        self.county_code_pos = positions.get(Kind.COUNTY)
-        self.county_name_pos = positions.get(Kind.COUNTY_NAME)
+        self.positions = {col.kind: pos for pos, col in columns}
         self.code_letter = self.letters[COLUMN_BY_FIELD["uscc"].header]  # a required column
         max_length = {f.name: f.max_length for f in Enterprise._meta.concrete_fields
                       if getattr(f, "max_length", None)}
         self.handlers = []  # (position, letter, column, key in _Row.values, function of the cell value)
         for pos, col in columns:
-            if col.kind in (Kind.COUNTY, Kind.COUNTY_NAME, Kind.INDUSTRY_NAME):
-                continue  # the county after the other columns; industry names are informative only
+            if col.kind in (Kind.COUNTY, Kind.COUNTY_NAME, Kind.INDUSTRY, Kind.INDUSTRY_NAME):
+                continue
             handler = {
                 Kind.USCC: _uscc_cell,
-                Kind.INDUSTRY: self._industry,
                 Kind.POSTCODE: _postcode,
                 Kind.DECIMAL: _decimal,
                 Kind.LEVEL: lambda v, d=col.default: _level(v, d),
@@ -385,17 +342,12 @@ class _Parser:
             }[col.kind]
             self.handlers.append((pos, get_column_letter(pos + 1), col, col.field, handler))
 
-    def _industry(self, value) -> str:
-        code = _halfwidth(value)
-        if not code:
-            raise _CellError("所属行业代码不能为空")
-        return self.ref.industry(code, isinstance(value, (int, float)) and not isinstance(value, bool))
-
-    def parse(self, row_no: int, values, errors: list[RowError]) -> _Row:
+    def parse(self, row_no: int, values, errors: list[RowError], notices: list[RowError]) -> _Row:
         row = _Row(row_no)
         width = len(values)
 
-        def cell(pos):
+        def cell(kind):
+            pos = self.positions.get(kind)
             return values[pos] if pos is not None and pos < width else None
 
         out = row.values
@@ -411,34 +363,80 @@ class _Parser:
             row.code = out.pop("uscc")
         if "uscc_check_accepted" in out:
             row.accepted = out.pop("uscc_check_accepted")
-        self._county(row, cell, errors)
+        self._industry(row, cell, errors, notices)
+        self._county(row, cell, errors, notices)
         return row
 
-    def _county(self, row: _Row, cell, errors: list[RowError]) -> None:
-        """The code wins; only when it is empty is the county looked up by name."""
+    def _at(self, row: _Row, header: str, message: str) -> RowError:
+        return RowError(row.row, self.letters.get(header, ""), header, message)
+
+    def _industry(self, row: _Row, cell, errors, notices) -> None:
+        """The code column wins; a name (in the name column, or typed into the code column) is looked up
+        in GB/T 4754-2017, then through the 2011 concordance. Coarser than a 小类: imported, with a notice."""
+        code_header, name_header = INDUSTRY_HEADERS
+        raw = cell(Kind.INDUSTRY)
+        try:
+            text = _halfwidth(raw)
+        except _CellError as exc:
+            errors.append(self._at(row, code_header, str(exc)))
+            return
+        header, name = code_header, (_text(raw) if looks_like_name(text) else "")
+        if not text:
+            name = _text(cell(Kind.INDUSTRY_NAME))
+            header = name_header if name or code_header not in self.letters else code_header
+        try:
+            if name:
+                code, notice = self.ref.industry_by_name(name)
+            elif text:
+                numeric = isinstance(raw, (int, float)) and not isinstance(raw, bool)
+                code = self.ref.industry_by_code(text, numeric)
+                notice, wrong = name_mismatch(code, _text(cell(Kind.INDUSTRY_NAME)))
+                if wrong:
+                    raise _CellError(notice)
+            else:
+                raise _CellError("所属行业代码不能为空：请填写GB/T 4754-2017的4位小类代码（如2221），"
+                                 "或在“所属行业”列填写行业名称")
+        except _CellError as exc:
+            errors.append(self._at(row, header, str(exc)))
+            return
+        row.values["industry_id"] = code
+        for message in (notice, level_warning(code)):
+            if message:
+                notices.append(self._at(row, header, message))
+
+    def _county(self, row: _Row, cell, errors, notices) -> None:
+        """The code wins; only when it is empty is the county looked up by name (or zone alias)."""
         code_header, name_header = COUNTY_HEADERS
         code_letter, name_letter = self.letters.get(code_header), self.letters.get(name_header)
+        raw = cell(Kind.COUNTY)
         try:
-            code = _halfwidth(cell(self.county_code_pos))
-            if code:
+            code = _halfwidth(raw)
+            if code and not looks_like_name(code):
                 row.values["county_id"] = self.ref.county_by_code(code)
                 row.county_letter, row.county_header = code_letter, code_header
                 return
         except _CellError as exc:
             errors.append(RowError(row.row, code_letter, code_header, str(exc)))
             return
-        name = _text(cell(self.county_name_pos))
+        if code:  # a name typed into the code column
+            name, letter, header = _text(raw), code_letter, code_header
+        else:
+            name, letter, header = _text(cell(Kind.COUNTY_NAME)), name_letter, name_header
         if not name:
+            hint = "：请填写6位县级行政区划代码，或在“所在县（市、区）”列填写县（市、区）名称"
             if code_letter:
-                errors.append(RowError(row.row, code_letter, code_header, "所在县（市、区）代码不能为空"))
+                errors.append(RowError(row.row, code_letter, code_header, "所在县（市、区）代码不能为空" + hint))
             else:
-                errors.append(RowError(row.row, name_letter, name_header, "所在县（市、区）不能为空"))
+                errors.append(RowError(row.row, name_letter, name_header, "所在县（市、区）不能为空" + hint))
             return
         try:
-            row.values["county_id"] = self.ref.county_by_name(name)
-            row.county_letter, row.county_header = name_letter, name_header
+            row.values["county_id"], notice = self.ref.county_by_name(name)
+            row.county_letter, row.county_header = letter, header
         except _CellError as exc:
-            errors.append(RowError(row.row, name_letter, name_header, str(exc)))
+            errors.append(RowError(row.row, letter, header, str(exc)))
+            return
+        if notice:
+            notices.append(RowError(row.row, letter, header, notice))
 
 
 # --------------------------------------------------------------------------- the import
@@ -539,13 +537,13 @@ def _read(actor, wb, result: ImportResult, report) -> list[_Row] | None:
     if errors:
         result.errors.extend(errors)
         return None
-    parser = _Parser(_Reference(actor), columns)
+    parser = _Parser(Reference(actor), columns)
     total = max(declared - header_row, 0)
     rows: list[_Row] = []
     for row_no, values in enumerate(iterator, start=header_row + 1):
         if _blank(values):
             continue
-        rows.append(parser.parse(row_no, values, result.errors))
+        rows.append(parser.parse(row_no, values, result.errors, result.notices))
         if len(rows) % PROGRESS_EVERY == 0:
             total = max(total, len(rows))
             report(len(rows), total)
