@@ -9,7 +9,7 @@ from cpaudit.core.errors import PermissionDenied
 from cpaudit.core.log import diff, log_action, snapshot
 from cpaudit.org import access
 from cpaudit.org.jurisdiction import jurisdiction_of
-from cpaudit.registry.industries import six_industry_codes
+from cpaudit.registry.industries import level_warning, six_industry_codes
 from cpaudit.registry.models import Industry
 
 from .models import AuditMode, Campaign, CampaignCounty, Enrolment
@@ -105,9 +105,14 @@ def check_campaign_scope(campaign: Campaign, enterprise) -> dict:
     campaign's industries is allowed (registered codes often differ from the actual trade) but noted."""
     if not campaign.county_links.filter(county_id=enterprise.county_id).exists():
         raise ValidationError(f"「{enterprise}」所在的{enterprise.county}不在本批次的范围县（市、区）内")
+    note = {}
     if not campaign.industries.filter(code=enterprise.industry_id).exists():
-        return {"industry_outside_scope": enterprise.industry_id}
-    return {}
+        note["industry_outside_scope"] = enterprise.industry_id
+    # A code coarser than a 小类 cannot tell whether the enterprise is in scope: enrolled, with a warning.
+    warning = level_warning(enterprise.industry_id)
+    if warning:
+        note["industry_level_warning"] = warning
+    return note
 
 
 def _clean_enrolment(enrolment: Enrolment) -> None:
@@ -147,6 +152,7 @@ def enrolment_save(*, actor, enrolment: Enrolment | None, campaign: Campaign | N
         note = check_campaign_scope(enrolment.campaign, enrolment.enterprise)
     enrolment.full_clean(validate_constraints=False)
     enrolment.save()
+    enrolment.warnings = [note["industry_level_warning"]] if "industry_level_warning" in note else []
     changes = diff(before, snapshot(enrolment, ENROLMENT_FIELDS))
     if changes:
         log_action(actor=actor, action="campaigns.enrolment." + ("created" if created else "updated"),

@@ -99,14 +99,16 @@ def enrolment_create(request, slug):
     form = EnrolmentForm(request.POST or None, enterprises=enterprises_for_enrolment(request.user, campaign))
     if request.method == "POST" and form.is_valid():
         try:
-            services.enrolment_save(actor=request.user, enrolment=None, campaign=campaign,
-                                    enterprise=form.cleaned_data["enterprise"], data=form.service_data())
+            enrolment = services.enrolment_save(actor=request.user, enrolment=None, campaign=campaign,
+                                                enterprise=form.cleaned_data["enterprise"], data=form.service_data())
         except ValidationError as exc:
             add_validation_errors(form, exc)
         except IntegrityError:  # enrolled by someone else a moment ago
             form.add_error("enterprise", "该企业已在本批次名单中")
         else:
             messages.success(request, f"已将{form.cleaned_data['enterprise']}列入名单")
+            for warning in enrolment.warnings:
+                messages.warning(request, f"{form.cleaned_data['enterprise']}：{warning}")
             return redirect("campaigns:campaign_detail", campaign.slug)
     return render(request, "campaigns/enrolment_form.html", {"form": form, "campaign": campaign})
 
