@@ -26,6 +26,8 @@ def nav_items(request) -> dict:
         items.append(("integrity:my_declaration", "利益关系申报", None))
     if allowed(user, "registry.consultingagency.view"):
         items.append(("registry:consulting_list", "咨询机构", None))
+    if allowed(user, "registry.divisionalias.change"):
+        items.append(("registry:alias_list", "区划别名", None))
     if allowed(user, "org.agency.view"):
         items.append(("org:agency_list", "主管部门", None))
         items.append(("org:user_list", "用户账号", None))

@@ -41,6 +41,8 @@ def run_import(job: Job, report) -> dict:
         "error_count": len(result.errors),
         "errors": [error.as_dict() for error in result.errors[:MAX_REPORTED_ERRORS]],
     }
+    if result.notices:  # mappings applied and coarse codes: shown on the job page, not errors
+        out["notices"] = [notice.as_dict() for notice in result.notices[:MAX_REPORTED_ERRORS]]
     if result.errors:
         out["_status"] = Job.Status.FAILED
         message = f"文件有 {len(result.errors)} 处错误，未导入任何数据"

@@ -43,6 +43,8 @@ class Command(BaseCommand):
                 self.stderr.write(str(error))
             self.stderr.write(f"文件有 {len(result.errors)} 处错误，未导入任何数据")
             sys.exit(1)
+        for notice in result.notices:
+            self.stdout.write(f"提示：{notice}")
         self.stdout.write(result.summary())
         if options["campaign"]:
             verb = "将纳入" if result.dry_run else "已纳入"
