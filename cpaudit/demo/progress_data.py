@@ -11,6 +11,14 @@ demo campaigns, so the dashboards are meaningful on `make run`. Invented, like t
   (one or two far above expectation, so the benefit flags show); baseline figures past stage 3 and
   after-implementation figures past step 30.
 - The closed 2020 campaign: most enterprises complete (all 35 steps confirmed), a few stuck earlier.
+- What applications rely on holds (cpaudit.progress.services.derived.*_blockers): every completed
+  deliverable step (22, 27, 35) carries its report as a small real PDF (cpaudit.demo.documents),
+  stored through the evidence storage (core.storedfiles) so that downloads work; an enterprise whose
+  audit is complete through step 27 (or 35) has those steps confirmed by its branch, so
+  applications_data can apply for 评估 (验收); an enterprise with all 35 steps has each 中/高费 option
+  implemented or abandoned, and every abandoned option gives its reason. The file's uploader is the
+  enterprise's (or its agency's) demo account, else an enterprise account made here with no usable
+  password (the one applications_data would make: demo_ent_<id>).
 
 Deterministic: one random.Random(SEED) per campaign drives every choice in a fixed order.
 Idempotent: a campaign whose enrolments already have step records is left alone.
@@ -29,14 +37,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from cpaudit.campaigns.models import AuditMode, Campaign, Enrolment
+from cpaudit.core import storedfiles
 from cpaudit.core.log import log_action
 from cpaudit.core.logdisplay import register
 from cpaudit.org.models import User
 from cpaudit.org.roles import Role
+from cpaudit.org.services import user_create
 from cpaudit.progress.models import (
+    Evidence,
     Figures,
     Option,
     OptionCategory,
@@ -47,15 +59,16 @@ from cpaudit.progress.models import (
     StepStatus,
 )
 from cpaudit.progress.services.options import compute_flags, suggest_category
-from cpaudit.progress.steps import DELIVERABLE_STEPS, stages
+from cpaudit.progress.steps import DELIVERABLE_STEPS, EVALUATION_STEP, FINAL_STEP, stages, step
 from cpaudit.registry.industries import six_industry_codes
 
 from .data import SEED
+from .documents import pdf_upload
 
 ACTION = "demo.progress.loaded"
 register(ACTION, "写入演示审核进展",
-         detail=lambda entry: "步骤记录{step_records}条、方案{options}项、审核数据{figures}组".format(
-             **{"step_records": 0, "options": 0, "figures": 0, **(entry.data or {})}))
+         detail=lambda entry: "步骤记录{step_records}条、成果文件{evidence}份、方案{options}项、审核数据{figures}组".format(
+             **{"step_records": 0, "evidence": 0, "options": 0, "figures": 0, **(entry.data or {})}))
 
 AFTER_STEP = 30  # 验证已实施的中/高费方案的成果: the 'after' figures
 STALE_COUNT = 4  # active campaign: enterprises idle for longer than stale_days
@@ -67,6 +80,10 @@ RETURN_REASONS = [
     "方案汇总表未列明投资估算，请补充。",
 ]
 PENDING_DAYS = 14  # completed steps younger than this (before the last movement) mostly await review
+ABANDON_REASONS = [
+    "投资回收期过长，经论证暂不实施。", "厂区规划调整，改由其他方案替代。", "设备供应商停产，技术条件不具备。",
+    "与在建环保工程重复，合并实施。",
+]
 # Low-cost options: (name, benefit kind). Kinds: water, energy, other.
 LOW_OPTIONS = [
     ("加强跑冒滴漏巡检管理", "water"), ("车间照明更换为LED节能灯具", "energy"), ("冷却水循环回用", "water"),
@@ -112,12 +129,13 @@ class People:
     enterprise: dict[int, User] = field(default_factory=dict)  # enterprise pk → its user
     consultant: dict[int, User] = field(default_factory=dict)  # consulting agency pk → its user
     branch: dict[str, User] = field(default_factory=dict)  # county code → branch staff
+    made: dict[int, User] = field(default_factory=dict)  # enterprise pk → account made to upload its files
 
     @classmethod
     def load(cls) -> "People":
         people = cls()
         for user in User.objects.filter(is_demo=True).select_related("agency").order_by("username"):
-            if user.role == Role.ENTERPRISE and user.enterprise_id:
+            if user.role == Role.ENTERPRISE and user.enterprise_id and user.has_usable_password():
                 people.enterprise.setdefault(user.enterprise_id, user)
             elif user.role == Role.CONSULTANT and user.consulting_agency_id:
                 people.consultant.setdefault(user.consulting_agency_id, user)
@@ -129,6 +147,21 @@ class People:
         if enrolment.mode == AuditMode.ENTRUSTED and enrolment.consulting_agency_id in self.consultant:
             return self.consultant[enrolment.consulting_agency_id]
         return self.enterprise.get(enrolment.enterprise_id)
+
+    def uploader(self, enrolment: Enrolment, actor) -> User:
+        """Who uploaded the enterprise's files: its recorder, else an active account of the enterprise,
+        else one made now with no usable password (a name on the file, nobody logs in as it)."""
+        found = self.recorder(enrolment) or self.made.get(enrolment.enterprise_id)
+        if found is not None:
+            return found
+        enterprise = enrolment.enterprise
+        found = (User.objects.filter(enterprise=enterprise, role=Role.ENTERPRISE, is_active=True).order_by("pk").first()
+                 or user_create(actor=actor, user=User(
+                     username=f"demo_ent_{enterprise.pk}", role=Role.ENTERPRISE, is_demo=True,
+                     full_name=enterprise.contact_person or "企业经办人", password=make_password(None),
+                     enterprise=enterprise)))
+        self.made[enterprise.pk] = found
+        return found
 
 
 @dataclass
@@ -150,6 +183,7 @@ class CampaignLoader:
         self.rng = random.Random(SEED)
         self.group_of = {code: group for group, code in six_industry_codes()}
         self.records: list[StepRecord] = []
+        self.evidence: list[Evidence] = []
         self.options: list[Option] = []
         self.figures: list[tuple[Figures, ProductOutput]] = []
         self.flags_left = 2  # achieved far above expected: one or two options per campaign
@@ -239,6 +273,10 @@ class CampaignLoader:
         reviewer = self.people.branch.get(enrolment.enterprise.county_id)
         latest_completion = plan.first
         returned_done = closed or rng.random() > 0.3  # about a third of running audits have a step returned
+        # An audit complete through step 27 (or 35) has them confirmed: applications rely on them.
+        completed = {number for number, status in touched if status == StepStatus.COMPLETED}
+        relied_on = next((last for last in (FINAL_STEP, EVALUATION_STEP)
+                          if completed.issuperset(range(1, last + 1))), 0)
         for i, (number, status) in enumerate(touched):
             start = plan.first + dt.timedelta(days=span * i // n + rng.randint(0, 2))
             start = min(start, plan.last)
@@ -259,7 +297,8 @@ class CampaignLoader:
                 record.completion_date = completion
                 day = completion
                 age = (plan.last - completion).days
-                if closed or age > PENDING_DAYS and rng.random() < 0.92:
+                confirmed = closed or age > PENDING_DAYS and rng.random() < 0.92
+                if confirmed or number <= relied_on:
                     record.review = ReviewStatus.CONFIRMED
                 else:
                     record.review = ReviewStatus.PENDING
@@ -294,6 +333,8 @@ class CampaignLoader:
             if r <= 4:
                 return [S.SCREENED, S.IMPLEMENTING, S.IMPLEMENTED, S.IMPLEMENTED, S.IMPLEMENTED]
             return [S.IMPLEMENTED] * 6 + [S.ABANDONED]
+        if plan.complete:  # 验收 needs every 中/高费 option implemented or abandoned
+            return [S.IMPLEMENTED] * 5 + [S.ABANDONED]
         if r <= 3:
             return [S.PROPOSED]
         if r == 4:
@@ -364,6 +405,8 @@ class CampaignLoader:
                             investment=investment, recorded_by=recorder,
                             source_step_id=rng.choice(low_steps) if not high else rng.choice((16, 17, 18, 19)))
             option.status = rng.choice(self.option_statuses(plan, category))
+            if option.status == OptionStatus.ABANDONED:
+                option.abandon_reason = rng.choice(ABANDON_REASONS)
             self.expected(kind, investment, option, group)
             window_end = plan.last or self.today
             if option.status == OptionStatus.IMPLEMENTED:
@@ -376,6 +419,32 @@ class CampaignLoader:
                     days=rng.randint(20, 150))
             option.flags = compute_flags(option, self.campaign.benefit_flag_factor)
             self.options.append(option)
+
+    # --- the deliverables' files -------------------------------------------------------------------
+
+    def build_evidence(self, actor) -> None:
+        """A small real PDF on every completed deliverable step (after the records are saved), stored
+        like an upload, uploaded the morning of the completion day."""
+        for record in self.records:
+            if record.step_id not in DELIVERABLE_STEPS or record.status != StepStatus.COMPLETED:
+                continue
+            enrolment, info = record.enrolment, step(record.step_id)
+            title = info.deliverable.split(" / ")[0]
+            upload = pdf_upload(f"{title}-{enrolment.enterprise.name}.pdf", title, [
+                f"企业名称：{enrolment.enterprise.name}", f"统一社会信用代码：{enrolment.enterprise.uscc}",
+                f"审核批次：{self.campaign.year}年清洁生产审核",
+                f"审核步骤：第{info.number}步 {info.name}（第{info.stage}阶段 {info.stage_name}）",
+                f"完成日期：{record.completion_date:%Y-%m-%d}"])
+            spooled = storedfiles.receive(upload)
+            try:
+                storedfiles.store(spooled.path, spooled.digest)
+            finally:
+                spooled.path.unlink(missing_ok=True)
+            self.evidence.append(Evidence(
+                record=record, digest=spooled.digest, original_name=spooled.name, kind=spooled.kind,
+                content_type=spooled.content_type, size=spooled.size, uploaded_by=self.people.uploader(enrolment, actor),
+                uploaded_at=_aware(record.completion_date, 8, 30), is_current=True))
+        Evidence.objects.bulk_create(self.evidence)
 
     # --- figures -------------------------------------------------------------------------------
 
@@ -434,13 +503,15 @@ class CampaignLoader:
             self.build_options(e, plan, closed)
             self.build_figures(e, plan, {r.step_id: r for r in self.records[first:]})
         StepRecord.objects.bulk_create(self.records)
+        self.build_evidence(actor)
         Option.objects.bulk_create(self.options)
         Figures.objects.bulk_create([f for f, _ in self.figures])
         for figures, product in self.figures:
             product.figures = figures
         ProductOutput.objects.bulk_create([p for _, p in self.figures])
         stages_reached = Counter(0 if not p.reached else p.reached for p in self.plans.values())
-        counts = {"enrolments": len(enrolments), "step_records": len(self.records), "options": len(self.options),
+        counts = {"enrolments": len(enrolments), "step_records": len(self.records), "evidence": len(self.evidence),
+                  "options": len(self.options),
                   "figures": len(self.figures), "complete": sum(1 for p in self.plans.values() if p.complete),
                   "by_stage": {str(k): stages_reached[k] for k in sorted(stages_reached)},
                   "flagged_options": sum(1 for o in self.options if o.flags)}
@@ -464,6 +535,7 @@ def load_progress(actor, today: dt.date) -> dict[str, int]:
         people = people or People.load()
         counts = CampaignLoader(campaign, today, people).load(actor)
         totals["审核步骤记录"] += counts["step_records"]
+        totals["成果文件"] += counts["evidence"]
         totals["清洁生产方案"] += counts["options"]
         totals["审核数据"] += counts["figures"]
-    return {label: totals[label] for label in ("审核步骤记录", "清洁生产方案", "审核数据")}
+    return {label: totals[label] for label in ("审核步骤记录", "成果文件", "清洁生产方案", "审核数据")}

@@ -9,15 +9,26 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from pypdf import PdfReader
 
 from cpaudit.campaigns.models import Campaign, Enrolment
 from cpaudit.core import clock
 from cpaudit.core.actors import SystemActor
 from cpaudit.core.models import ActionLog
 from cpaudit.demo import data as demo
-from cpaudit.progress.models import Figures, Option, OptionStatus, ReviewStatus, StepRecord, StepStatus
+from cpaudit.progress.models import (
+    Evidence,
+    Figures,
+    Option,
+    OptionStatus,
+    ReviewStatus,
+    StepRecord,
+    StepStatus,
+)
 from cpaudit.progress.selectors import dashboards as selectors
+from cpaudit.progress.selectors import readiness
 from cpaudit.progress.services import derived
+from cpaudit.progress.services.evidence import evidence_open
 from cpaudit.progress.services.options import compute_flags
 from cpaudit.progress.steps import DELIVERABLE_STEPS, step
 
@@ -106,6 +117,33 @@ def test_active_campaign_spreads_over_every_stage_with_options_and_benefits(load
     assert entry.data["options"] == len(options)
 
 
+def test_what_applications_rely_on_holds(loaded):
+    """Every completed deliverable has its report (a real PDF that downloads); an audit complete through
+    step 27 (35) has those steps confirmed; a complete audit has no 中/高费 option left open; every
+    abandoned option says why."""
+    for campaign in Campaign.objects.filter(slug__in=[demo.HISTORY_SLUG, f"byd{TODAY.year}"]):
+        records = _records(campaign)
+        states = readiness.step_states(records)
+        open_options = readiness.open_high_options(records)
+        for pk, rs in records.items():
+            done = {r.step_id for r in rs if r.status == StepStatus.COMPLETED}
+            assert {n for n in DELIVERABLE_STEPS if n in done} <= states[pk].with_file, pk
+            if done.issuperset(range(1, 28)):
+                assert not derived.evaluation_blockers(rs, states[pk].with_file), pk
+            if done.issuperset(range(1, 36)):
+                assert not derived.acceptance_blockers(rs, states[pk].with_file, open_options.get(pk, ())), pk
+    evidence = Evidence.objects.select_related("record__enrolment__enterprise", "uploaded_by").order_by("pk")
+    assert evidence.count() > 50 and all(e.record.step_id in DELIVERABLE_STEPS for e in evidence)
+    sample = evidence.first()
+    assert sample.uploaded_by.enterprise_id == sample.record.enrolment.enterprise_id or \
+        sample.uploaded_by.consulting_agency_id == sample.record.enrolment.consulting_agency_id
+    opened = evidence_open(actor=ACTOR, evidence=sample)
+    with opened.handle as fh:
+        text = "".join(page.extract_text() for page in PdfReader(fh).pages)
+    assert sample.record.enrolment.enterprise.name in text and opened.content_type == "application/pdf"
+    assert all(o.abandon_reason for o in Option.objects.filter(status=OptionStatus.ABANDONED))
+
+
 def test_closed_campaign_mostly_complete_a_few_stuck(loaded):
     campaign = Campaign.objects.get(slug=demo.HISTORY_SLUG)
     assert campaign.status == Campaign.Status.CLOSED
@@ -121,7 +159,7 @@ def test_closed_campaign_mostly_complete_a_few_stuck(loaded):
 
 
 def test_second_load_changes_nothing(loaded):
-    models = [StepRecord, Option, Figures, ActionLog]
+    models = [StepRecord, Evidence, Option, Figures, ActionLog]
     counts = [m.objects.count() for m in models]
     flags = list(Option.objects.order_by("pk").values_list("flags", flat=True))
     again = run_load()
