@@ -16,9 +16,7 @@ demo campaigns, so the dashboards are meaningful on `make run`. Invented, like t
   stored through the evidence storage (core.storedfiles) so that downloads work; an enterprise whose
   audit is complete through step 27 (or 35) has those steps confirmed by its branch, so
   applications_data can apply for 评估 (验收); an enterprise with all 35 steps has each 中/高费 option
-  implemented or abandoned, and every abandoned option gives its reason. The file's uploader is the
-  enterprise's (or its agency's) demo account, else an enterprise account made here with no usable
-  password (the one applications_data would make: demo_ent_<id>).
+  implemented or abandoned, and every abandoned option gives its reason (the files: progress_files).
 
 Deterministic: one random.Random(SEED) per campaign drives every choice in a fixed order.
 Idempotent: a campaign whose enrolments already have step records is left alone.
@@ -37,16 +35,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from cpaudit.campaigns.models import AuditMode, Campaign, Enrolment
-from cpaudit.core import storedfiles
 from cpaudit.core.log import log_action
 from cpaudit.core.logdisplay import register
 from cpaudit.org.models import User
 from cpaudit.org.roles import Role
-from cpaudit.org.services import user_create
 from cpaudit.progress.models import (
     Evidence,
     Figures,
@@ -59,11 +54,11 @@ from cpaudit.progress.models import (
     StepStatus,
 )
 from cpaudit.progress.services.options import compute_flags, suggest_category
-from cpaudit.progress.steps import DELIVERABLE_STEPS, EVALUATION_STEP, FINAL_STEP, stages, step
+from cpaudit.progress.steps import DELIVERABLE_STEPS, EVALUATION_STEP, FINAL_STEP, stages
 from cpaudit.registry.industries import six_industry_codes
 
 from .data import SEED
-from .documents import pdf_upload
+from .progress_files import deliverable_files
 
 ACTION = "demo.progress.loaded"
 register(ACTION, "写入演示审核进展",
@@ -147,21 +142,6 @@ class People:
         if enrolment.mode == AuditMode.ENTRUSTED and enrolment.consulting_agency_id in self.consultant:
             return self.consultant[enrolment.consulting_agency_id]
         return self.enterprise.get(enrolment.enterprise_id)
-
-    def uploader(self, enrolment: Enrolment, actor) -> User:
-        """Who uploaded the enterprise's files: its recorder, else an active account of the enterprise,
-        else one made now with no usable password (a name on the file, nobody logs in as it)."""
-        found = self.recorder(enrolment) or self.made.get(enrolment.enterprise_id)
-        if found is not None:
-            return found
-        enterprise = enrolment.enterprise
-        found = (User.objects.filter(enterprise=enterprise, role=Role.ENTERPRISE, is_active=True).order_by("pk").first()
-                 or user_create(actor=actor, user=User(
-                     username=f"demo_ent_{enterprise.pk}", role=Role.ENTERPRISE, is_demo=True,
-                     full_name=enterprise.contact_person or "企业经办人", password=make_password(None),
-                     enterprise=enterprise)))
-        self.made[enterprise.pk] = found
-        return found
 
 
 @dataclass
@@ -420,32 +400,6 @@ class CampaignLoader:
             option.flags = compute_flags(option, self.campaign.benefit_flag_factor)
             self.options.append(option)
 
-    # --- the deliverables' files -------------------------------------------------------------------
-
-    def build_evidence(self, actor) -> None:
-        """A small real PDF on every completed deliverable step (after the records are saved), stored
-        like an upload, uploaded the morning of the completion day."""
-        for record in self.records:
-            if record.step_id not in DELIVERABLE_STEPS or record.status != StepStatus.COMPLETED:
-                continue
-            enrolment, info = record.enrolment, step(record.step_id)
-            title = info.deliverable.split(" / ")[0]
-            upload = pdf_upload(f"{title}-{enrolment.enterprise.name}.pdf", title, [
-                f"企业名称：{enrolment.enterprise.name}", f"统一社会信用代码：{enrolment.enterprise.uscc}",
-                f"审核批次：{self.campaign.year}年清洁生产审核",
-                f"审核步骤：第{info.number}步 {info.name}（第{info.stage}阶段 {info.stage_name}）",
-                f"完成日期：{record.completion_date:%Y-%m-%d}"])
-            spooled = storedfiles.receive(upload)
-            try:
-                storedfiles.store(spooled.path, spooled.digest)
-            finally:
-                spooled.path.unlink(missing_ok=True)
-            self.evidence.append(Evidence(
-                record=record, digest=spooled.digest, original_name=spooled.name, kind=spooled.kind,
-                content_type=spooled.content_type, size=spooled.size, uploaded_by=self.people.uploader(enrolment, actor),
-                uploaded_at=_aware(record.completion_date, 8, 30), is_current=True))
-        Evidence.objects.bulk_create(self.evidence)
-
     # --- figures -------------------------------------------------------------------------------
 
     def build_figures(self, enrolment: Enrolment, plan: Plan, records_by_step: dict[int, StepRecord]) -> None:
@@ -503,7 +457,7 @@ class CampaignLoader:
             self.build_options(e, plan, closed)
             self.build_figures(e, plan, {r.step_id: r for r in self.records[first:]})
         StepRecord.objects.bulk_create(self.records)
-        self.build_evidence(actor)
+        self.evidence = deliverable_files(self.records, self.campaign, self.people, actor)
         Option.objects.bulk_create(self.options)
         Figures.objects.bulk_create([f for f, _ in self.figures])
         for figures, product in self.figures:
