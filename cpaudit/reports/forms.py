@@ -63,8 +63,8 @@ class SubmitForm(forms.Form):
         if correction:
             self.fields["reason"].required = True
             self.fields["reason"].error_messages["required"] = "再次报送（更正）须填写更正原因"
-        else:
-            self.fields["reason"].widget = forms.HiddenInput()
+        else:  # a first submission has nothing to correct
+            del self.fields["reason"]
 
 
 class ReturnForm(forms.Form):

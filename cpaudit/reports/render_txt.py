@@ -54,7 +54,7 @@ def _lines(blocks: list[dict]) -> list[str]:
             out += [""] + [INDENT + (ANNEXES_LABEL if n == 0 else "　" * len(ANNEXES_LABEL)) + item
                            for n, item in enumerate(block["items"])]
         elif kind == "table":
-            out += ["", block["caption"], *table_lines(block), ""]
+            out += ["", block["caption"], *table_lines(block)]
         elif kind == "signoff":
             out += [""] + [RIGHT + t for t in (block["unit"], block["date"], block.get("seal", "")) if t]
         elif kind == "note":

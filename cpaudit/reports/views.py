@@ -226,7 +226,7 @@ def _submit(request, report, form) -> bool:
     if not form.is_valid():
         return False
     try:
-        version = services.report_submit(actor=request.user, report=report, reason=form.cleaned_data["reason"])
+        version = services.report_submit(actor=request.user, report=report, reason=form.cleaned_data.get("reason", ""))
     except ValidationError as exc:
         # What is missing is shown next to each field in the checklist above the button (_actions.html).
         if not set(exc.message_dict) <= set(REQUIRED_LABELS):

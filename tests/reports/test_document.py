@@ -149,3 +149,12 @@ def test_industry_table_counts_the_six_groups(world, users, submitted):
     assert grid["totals"][-1] == content["table"]["total"]
     by_stage = [row[1] for row in content["table"]["rows"]]
     assert grid["totals"][1:-1] == by_stage  # the stage columns add up to the stage table
+
+
+def test_no_pdf_line_starts_with_a_closing_mark(world, users, submitted):
+    """Chinese typesetting (避头点): ，；：。、 hang at the end of a line rather than begin the next."""
+    content = dict(submitted.versions.get().content)
+    content["problems"] = "\n".join("问" * n + "题，已督促；整改：进度。" * 6 for n in range(1, 25))
+    content["blocks"] = compose(content)
+    lines = [line.strip() for page in pdf_pages(render_pdf(content)) for line in page.splitlines()]
+    assert [line for line in lines if line[:1] in "，；：。、？！）"] == []

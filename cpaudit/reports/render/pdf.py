@@ -17,6 +17,7 @@ import logging
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
+from reportlab.lib import textsplit as _textsplit
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -34,11 +35,18 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus import paragraph as _paragraph
 
 from . import common
 from .fonts import SUBSTITUTES, PdfFont, get_pdf_font
 
 log = logging.getLogger(__name__)
+
+# ReportLab's CJK line breaking hangs a closing mark in the margin rather than start a line with it,
+# but its list lacks the full-width marks Chinese text uses (，；：？！）》): add them, so no line of a
+# report (or of any PDF this process prints) begins with one. Both modules keep their own copy.
+for _module in (_paragraph, _textsplit):
+    _module.ALL_CANNOT_START += "".join(c for c in "，；：？！）》」』" if c not in _module.ALL_CANNOT_START)
 
 RED = colors.HexColor("#C00000")
 GREY = colors.HexColor("#808080")
