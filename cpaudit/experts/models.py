@@ -45,9 +45,18 @@ class Expert(models.Model):
         return [s.label for s in Speciality if getattr(self, s.value)]
 
 
+# What each kind of review may score (stages of progress/steps.py): 评估 comes after the feasibility
+# analysis and before the 中/高费 options are implemented, 验收 after they are.
+SHEET_STAGES = {"evaluation": (1, 2, 3, 4, 5), "acceptance": (6, 7)}
+SHEET_SCOPE = {"evaluation": "审核第1至5阶段（审核准备至方案可行性分析）的工作",
+               "acceptance": "中/高费方案的实施及其绩效、持续清洁生产（第6、7阶段）"}
+EXAMPLE_LABEL = "示例评分表，请按本省规定配置"
+
+
 class ScoreSheet(models.Model):
     """Items with maximum points, some of them veto items; a campaign may have its own sheet per kind,
-    else the default sheet (campaign empty) applies."""
+    else the default sheet (campaign empty) applies. A default sheet whose items are not taken from a
+    published text (`source` empty) is an example, and says so wherever it is shown."""
 
     kind = models.CharField("类型", max_length=12, choices=[("evaluation", "评估"), ("acceptance", "验收")])
     campaign = models.ForeignKey("campaigns.Campaign", verbose_name="审核批次", null=True, blank=True,
@@ -55,6 +64,8 @@ class ScoreSheet(models.Model):
     name = models.CharField("名称", max_length=100)
     pass_mark = models.DecimalField("合格分数线", max_digits=5, decimal_places=1, default=60,
                                     validators=[MinValueValidator(0)])
+    source = models.CharField("出处", max_length=300, blank=True,
+                              help_text="评分项所取自的已发布文件（名称、文号、附表）；为空的默认评分表是示例")
 
     class Meta:
         ordering = ["kind", "campaign_id"]
@@ -65,6 +76,14 @@ class ScoreSheet(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_example(self) -> bool:
+        return self.campaign_id is None and not self.source
+
+    @property
+    def scope(self) -> str:
+        return SHEET_SCOPE.get(self.kind, "")
+
 
 class ScoreItem(models.Model):
     sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="items")
@@ -74,6 +93,8 @@ class ScoreItem(models.Model):
                                      validators=[MinValueValidator(0)])
     # A veto item is not scored: ticking it fails the application whatever the points.
     is_veto = models.BooleanField("否决项", default=False)
+    # The audit stages (1–7) whose work the item judges; empty when the sheet's keeper did not say.
+    stages = models.JSONField("评价的审核阶段", default=list, blank=True)
 
     class Meta:
         ordering = ["sheet_id", "order"]
@@ -82,6 +103,12 @@ class ScoreItem(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def stage_label(self) -> str:
+        from cpaudit.progress.steps import stage_name
+
+        return "、".join(stage_name(n) for n in self.stages)
 
 
 class Panel(models.Model):

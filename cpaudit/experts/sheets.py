@@ -1,5 +1,7 @@
-"""Score sheets: the default ones (campaign empty, migration 0003, after the 2018 national guide) and a
-campaign's own per kind (评估/验收), kept by the province. Log code: experts.scoresheet.saved."""
+"""Score sheets: the default ones (campaign empty; examples, migration 0005) and a campaign's own per kind
+(评估/验收), kept by the province. A sheet names the published text its items are taken from (`source`);
+each item may name the audit stages it judges, and a 评估 item may only judge stages 1–5, a 验收 item
+stages 6–7 (models.SHEET_STAGES). Log code: experts.scoresheet.saved."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -12,7 +14,7 @@ from cpaudit.core.log import diff, log_action
 from cpaudit.core.logdisplay import register
 from cpaudit.org import access
 
-from .models import Score, ScoreItem, ScoreSheet
+from .models import SHEET_SCOPE, SHEET_STAGES, Score, ScoreItem, ScoreSheet
 
 register("experts.scoresheet.saved", "保存评分表")
 
@@ -47,13 +49,30 @@ def decimal_or_error(value, field: str, errors: dict) -> Decimal | None:
 
 
 def _sheet_content(sheet) -> dict:
-    return {"name": sheet.name, "pass_mark": sheet.pass_mark, "items": [
-        [i.text, i.max_points, i.is_veto] for i in sheet.items.all().order_by("order")]}
+    return {"name": sheet.name, "pass_mark": sheet.pass_mark, "source": sheet.source, "items": [
+        [i.text, i.max_points, i.is_veto, i.stages] for i in sheet.items.all().order_by("order")]}
+
+
+def _stages(value, kind: str, n: int, errors: dict) -> list[int]:
+    """The item's stages, each one a stage the kind of review may judge."""
+    try:
+        stages = sorted({int(x) for x in value or []})
+    except (TypeError, ValueError):
+        errors.setdefault("items", []).append(f"第{n}项：审核阶段应为1至7的数字")
+        return []
+    outside = [x for x in stages if x not in SHEET_STAGES[kind]]
+    if outside:
+        label = "评估" if kind == "evaluation" else "验收"
+        errors.setdefault("items", []).append(
+            f"第{n}项：{label}评分表只评价{SHEET_SCOPE[kind]}，不能评价第{'、'.join(map(str, outside))}阶段")
+    return stages
 
 
 @transaction.atomic
-def scoresheet_save(*, actor, campaign, kind: str, name: str, pass_mark, items: list[dict]) -> ScoreSheet:
-    """Set the campaign's own sheet for `kind`: items [{text, max_points, is_veto}] in order. Refused
+def scoresheet_save(*, actor, campaign, kind: str, name: str, pass_mark, items: list[dict],
+                    source: str | None = None) -> ScoreSheet:
+    """Set the campaign's own sheet for `kind`: items [{text, max_points, is_veto, stages}] in order
+    (stages optional), `source` the published text they come from (None keeps the sheet's). Refused
     once a member scored on the sheet (the scores would no longer match their items)."""
     from cpaudit.campaigns.models import Campaign
 
@@ -73,7 +92,8 @@ def scoresheet_save(*, actor, campaign, kind: str, name: str, pass_mark, items: 
             errors.setdefault("items", []).append(f"第{n}项：评分项不超过300字")
         if points is not None and not is_veto and points <= 0:
             errors.setdefault("items", []).append(f"第{n}项：非否决项的分值须大于0")
-        rows.append(ScoreItem(order=n, text=text, max_points=points or 0, is_veto=is_veto))
+        rows.append(ScoreItem(order=n, text=text, max_points=points or 0, is_veto=is_veto,
+                              stages=_stages(item.get("stages"), kind, n, errors)))
     scored = [r for r in rows if not r.is_veto]
     if not scored:
         errors.setdefault("items", []).append("评分表至少要有一个计分项")
@@ -90,10 +110,15 @@ def scoresheet_save(*, actor, campaign, kind: str, name: str, pass_mark, items: 
     before = _sheet_content(sheet) if sheet else {}
     if sheet is not None and Score.objects.filter(member__panel__sheet=sheet).exists():
         raise InvalidState("已有专家按此评分表评分，不能再修改", code="sheet_in_use")
+    if source is not None and len(source.strip()) > 300:
+        raise ValidationError({"source": "出处不超过300字"})
     if sheet is None:
-        sheet = ScoreSheet.objects.create(kind=kind, campaign=campaign, name=name, pass_mark=mark)
+        sheet = ScoreSheet.objects.create(kind=kind, campaign=campaign, name=name, pass_mark=mark,
+                                          source=(source or "").strip())
     else:
         sheet.name, sheet.pass_mark = name, mark
+        if source is not None:
+            sheet.source = source.strip()
         sheet.save()
         sheet.items.all().delete()
     for row in rows:
