@@ -34,7 +34,8 @@ class EnterpriseForm(forms.ModelForm):
     uscc = uscc_field()
 
     industry_code = IndustryCodeField(label="所属行业代码", max_length=5,
-                                      help_text="GB/T 4754-2017 代码，建议填写4位小类代码，如 2221")
+                                      help_text="GB/T 4754-2017 代码，应填4位小类代码，如 2221；"
+                                                "门类、大类、中类代码不能据以核定是否属于审核范围")
 
     class Meta:
         model = Enterprise

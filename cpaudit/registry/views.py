@@ -81,6 +81,12 @@ def _save_enterprise(request, form, enterprise=None):
     return None
 
 
+def _warn_level(request, enterprise) -> None:
+    warning = industries.level_warning(enterprise.industry_id)
+    if warning:
+        messages.warning(request, warning)
+
+
 @domain_view
 def enterprise_create(request):
     access.check(request.user, "registry.enterprise.create")
@@ -89,6 +95,7 @@ def enterprise_create(request):
         enterprise = _save_enterprise(request, form)
         if enterprise:
             messages.success(request, f"已新增企业：{enterprise.name}")
+            _warn_level(request, enterprise)
             return redirect("registry:enterprise_detail", enterprise.pk)
     return render(request, "registry/enterprise_form.html", {"form": form, "title": "新增企业",
                                                               "natures": NATURE_SUGGESTIONS})
@@ -103,8 +110,10 @@ def enterprise_edit(request, pk):
     form_class = EnterpriseForm if full else EnterpriseContactForm
     form = form_class(request.POST or None, instance=enterprise, user=request.user)
     if request.method == "POST" and form.is_valid():
-        if _save_enterprise(request, form, enterprise):
+        saved = _save_enterprise(request, form, enterprise)
+        if saved:
             messages.success(request, "已保存")
+            _warn_level(request, saved)
             return redirect("registry:enterprise_detail", enterprise.pk)
         enterprise.refresh_from_db()
     return render(request, "registry/enterprise_form.html", {"form": form, "title": f"修改：{enterprise.name}",

@@ -74,3 +74,11 @@ def test_export_takes_the_group_and_level_filters(world, login):
     client = login(world.users[Role.CITY_STAFF])
     client.post(reverse("registry:enterprise_export"), {"group": "造纸", "level": "class", "bogus": "x"})
     assert Job.objects.get().params["filters"] == {"group": "造纸", "level": "class"}
+
+
+def test_saving_an_enterprise_with_a_coarse_code_warns(world, login):
+    client = login(world.users[Role.BRANCH_STAFF])
+    response = client.post(reverse("registry:enterprise_create"), {
+        "name": "大类代码有限公司", "uscc": make_uscc(prefix="91130602"), "county": "130602", "address": "地址",
+        "legal_representative": "甲", "industry_code": "22", "management_level": "other"}, follow=True)
+    assert "所属行业代码“22”是大类（造纸和纸制品业），涉及六行业中的造纸" in response.content.decode()
