@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from cpaudit.core.errors import PermissionDenied
 from cpaudit.core.models import ActionLog
 from cpaudit.org.roles import Role
-from cpaudit.progress.models import StageTarget, StepStatus
+from cpaudit.progress.models import ReviewStatus, StageTarget, StepStatus
 from cpaudit.progress.services import derived
 from cpaudit.progress.services.steps import stage_targets_save
 from cpaudit.progress.steps import stages
@@ -61,11 +61,12 @@ def test_the_audit_through_step_27_makes_eligible_for_evaluation(status, expecte
     assert derived.eligible_for_evaluation(recs(s27=C)) is False  # step 27 alone is not enough
 
 
-@pytest.mark.parametrize(("status", "passed", "expected"),
-                         [(C, True, True), (C, False, False), (P, True, False), (N, True, False)])
-def test_acceptance_needs_all_35_steps_and_a_passed_evaluation(status, passed, expected):
+@pytest.mark.parametrize(("status", "expected"), [(C, ()), (P, (35,)), (N, (35,))])
+def test_acceptance_relies_on_all_35_steps(status, expected):
     through_34 = [r for r in all_of(1, 2, 3, 4, 5, 6, 7) if r.step_id < 35]
-    assert derived.eligible_for_acceptance(through_34 + recs(s35=status), evaluation_passed=passed) is expected
+    confirmed = [SimpleNamespace(**vars(r), review=ReviewStatus.CONFIRMED) for r in through_34 + recs(s35=status)]
+    blockers = derived.acceptance_blockers(confirmed, with_file={22, 27, 35})
+    assert blockers.not_completed == expected and blockers.not_confirmed == () and bool(blockers) == bool(expected)
 
 
 # --- time nodes ------------------------------------------------------------------------------------

@@ -49,14 +49,9 @@ def completed_through(records: Iterable, last_step: int) -> bool:
 
 
 def eligible_for_evaluation(records: Iterable) -> bool:
-    """The audit completed through step 27 (清洁生产审核报告送评估稿): the enterprise may apply for 评估."""
+    """The audit completed through step 27 (清洁生产审核报告送评估稿). Whether the enterprise may apply
+    also needs the branch's confirmation and the deliverables' files: evaluation_blockers."""
     return completed_through(records, EVALUATION_STEP)
-
-
-def eligible_for_acceptance(records: Iterable, evaluation_passed: bool) -> bool:
-    """All 35 steps completed and 评估 passed (an application of the enrolment, see cpaudit.applications):
-    the enterprise may apply for 验收."""
-    return bool(evaluation_passed) and completed_through(records, FINAL_STEP)
 
 
 def steps_text(numbers: Iterable[int]) -> str:
