@@ -79,3 +79,28 @@ def test_the_experts_scoring_page_says_the_sheet_is_an_example(world, login):
     client = login(world.users[Role.EXPERT])
     html = client.get(reverse("experts:score", args=[panel.members.get().pk])).content.decode()
     assert EXAMPLE_LABEL in html and "评价范围：审核第1至5阶段（审核准备至方案可行性分析）的工作" in html
+
+
+def test_migration_rewrites_a_default_sheet_only_while_nobody_scored_on_it(world):
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    from cpaudit.experts.models import Expert, Score
+
+    migration = importlib.import_module("cpaudit.experts.migrations.0005_sheet_source_and_stages")
+    sheets = _defaults()
+    for sheet in sheets.values():  # as migration 0003 left them
+        sheet.items.update(stages=[])
+        sheet.name = "清洁生产审核评估评分表（默认）"
+        sheet.save()
+    application = organizing(world, "own")
+    expert = Expert.objects.create(name="已评专家", employer="某大学", environment=True)
+    member = put_on_panel(application, [expert], world.users[Role.BRANCH_STAFF]).members.get()
+    Score.objects.create(member=member, points={}, total=0, submitted_at=timezone.now())
+    migration.rewrite(apps, None)
+    evaluation, acceptance = ScoreSheet.objects.get(pk=sheets["evaluation"].pk), ScoreSheet.objects.get(
+        pk=sheets["acceptance"].pk)
+    assert evaluation.name.endswith("（默认）") and all(i.stages == [] for i in evaluation.items.all())
+    assert acceptance.name == "清洁生产审核验收评分表（示例）" and all(i.stages for i in acceptance.items.all())
