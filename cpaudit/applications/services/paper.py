@@ -57,7 +57,7 @@ def paper_agency_set(*, actor, agency, campaign=None, note: str) -> PaperAgency:
 @transaction.atomic
 def paper_agency_remove(*, actor, item: PaperAgency, reason: str) -> None:
     access.check(actor, "applications.paper.configure")
-    item = PaperAgency.objects.select_for_update().select_related("agency", "campaign").get(pk=item.pk)
+    item = PaperAgency.objects.select_for_update(of=("self",)).select_related("agency", "campaign").get(pk=item.pk)
     if not getattr(actor, "is_system", False) and not _in_province(actor, item.agency):
         raise PermissionDenied(f"{item.agency}不在您单位的管理范围内")
     reason = (reason or "").strip()
