@@ -302,14 +302,15 @@ def load_applications(actor, campaign, today: dt.date) -> int:
     # The province worked on paper through the first phase: its replies (and its results for 省管
     # enterprises) were transcribed by the city (据来文录入); it joined the platform afterwards.
     province = Agency.objects.filter(kind=AgencyKind.PROVINCE).order_by("pk").first()
-    paper = None
+    paper = keeper = None
     if province is not None:
+        keeper = cast.agency_user(province, Role.PROVINCE_STAFF)
         with clock.frozen(walker.day):
-            paper = services.paper_agency_set(actor=actor, agency=province, campaign=campaign, note=PAPER_NOTE)
+            paper = services.paper_agency_set(actor=keeper, agency=province, campaign=campaign, note=PAPER_NOTE)
     _advance(walker, evaluations)
     if paper is not None:
         with clock.frozen(walker.day):
-            services.paper_agency_remove(actor=actor, item=paper, reason=PAPER_END)
+            services.paper_agency_remove(actor=keeper, item=paper, reason=PAPER_END)
     acceptances = []
     for (evaluation, _), target in zip(evaluations, ACCEPTANCE_TARGETS, strict=False):
         if target == "evaluation_failed":
