@@ -48,7 +48,8 @@ class Reference:
         for alias, county in DivisionAlias.objects.values_list("alias", "county_id"):
             if self.jurisdiction.covers(county):
                 self.aliases.setdefault(concordance.norm(alias), []).append(county)
-        self._industry_names: dict[str, tuple[str, str] | str] = {}
+        self._industry_names: dict[str, tuple[str, str] | str] = {}  # name → (code, notice) or error
+        self._county_names: dict[str, tuple[str, str] | str] = {}
 
     # ------------------------------------------------------------------ counties
 
@@ -71,7 +72,19 @@ class Reference:
         return code
 
     def county_by_name(self, name: str) -> tuple[str, str]:
-        """(county code, notice): by the division's own name, else by an alias within the jurisdiction."""
+        """(county code, notice): by the division's own name, else by an alias within the jurisdiction.
+        Remembered per name: a register repeats its zones on many rows."""
+        if name not in self._county_names:
+            try:
+                self._county_names[name] = self._county_by_name(name)
+            except CellError as exc:
+                self._county_names[name] = str(exc)
+        found = self._county_names[name]
+        if isinstance(found, str):
+            raise CellError(found)
+        return found
+
+    def _county_by_name(self, name: str) -> tuple[str, str]:
         codes = self.counties_by_name.get(name, [])
         if codes:
             mine = [code for code in codes if self.jurisdiction.covers(code)]
