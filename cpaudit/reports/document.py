@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import re
 
+from .standings import NOT_STARTED_ROW
+
 SEAL_LABEL = "（加盖单位公章）"
 ANNEXES_LABEL = "附件："
 CN_NUMERALS = "一二三四五六七八九十"
@@ -134,10 +136,8 @@ def grid_table(grid: dict, caption: str) -> dict:
             "rows": [[str(c) for c in row] for row in grid["rows"]], "totals": [str(c) for c in grid["totals"]]}
 
 
-def legacy_summary(sections: list[dict]) -> dict | None:
+def legacy_summary(sections: list[dict], city: str) -> dict | None:
     """Schema 1 city contents: the branch × stage grid from the sections' stage tables."""
-    from .standings import NOT_STARTED_ROW
-
     if not sections:
         return None
     labels = [row[0] for row in (sections[0].get("table") or {}).get("rows") or []]
@@ -147,7 +147,7 @@ def legacy_summary(sections: list[dict]) -> dict | None:
     for section in sections:
         counts = dict((r[0], int(r[1])) for r in (section.get("table") or {}).get("rows") or [])
         values = [counts.get(label, 0) for label in labels]
-        rows.append([section.get("unit", ""), *values, sum(values)])
+        rows.append([short_unit(section.get("unit", ""), city), *values, sum(values)])
     totals = ["合计"] + [sum(r[c] for r in rows) for c in range(1, len(labels) + 2)]
     return {"headers": ["分局", *labels, "合计"], "rows": rows, "totals": totals}
 
@@ -166,6 +166,8 @@ def signer_note(content: dict) -> str:
 # --- composing -------------------------------------------------------------------------------------
 
 class _Headings:
+    """Numbers the headings as they come (一、二、…): which sections a report has depends on it."""
+
     def __init__(self, blocks: list[dict]):
         self.blocks, self.n = blocks, 0
 
@@ -182,7 +184,8 @@ def _progress(blocks: list[dict], content: dict, city: bool) -> None:
     if applications:
         blocks.append({"type": "paragraph", "text": applications})
     number = 1
-    summary = content.get("summary") or (legacy_summary(content.get("sections") or []) if city else None)
+    summary = content.get("summary") or (legacy_summary(content.get("sections") or [], content.get("unit", ""))
+                                           if city else None)
     if city and summary:
         blocks.append(grid_table(summary, f"表{number}　各分局审核企业所处阶段汇总（单位：家）"))
     else:

@@ -1,7 +1,7 @@
 """Printable monthly progress reports: ``render_docx(content)`` and ``render_pdf(content)`` -> bytes.
 
-``content`` is the JSON-safe dict built by ``cpaudit.reports.content`` (unit, title, addressee,
-date, sentences, not_started, table, problems, stalled, sections, version, …).
+``content`` is the frozen dict of ``cpaudit.reports.content``; what is printed is its blocks
+(``cpaudit.reports.document``: composed at render time for versions frozen before blocks existed).
 """
 
 from .docx import render_docx
