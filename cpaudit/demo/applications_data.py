@@ -143,6 +143,10 @@ class Walker:
                                                                      else "及中/高费方案实施情况"))):
                 services.attachment_upload(actor=user, application=app, purpose=purpose, uploaded_file=pdf_upload(
                     f"{purpose}.pdf", title, [f"企业名称：{name}", f"统一社会信用代码：{enrolment.enterprise.uscc}"]))
+            if kind == Kind.EVALUATION:
+                # The audit went to 评估 when its report (step 27) was done, whatever came after.
+                report = StepRecord.objects.get(enrolment=enrolment, step_id=27).completion_date
+                app = services.application_save(actor=user, application=app, data={"end_date": report.isoformat()})
             return app
 
     def submit(self, app):
@@ -293,7 +297,8 @@ def load_applications(actor, campaign, today: dt.date) -> int:
     for_evaluation = for_evaluation[:len(EVALUATION_TARGETS)]
     span = dt.timedelta(days=STEP_DAYS * 14)
     # Phase 1 for the complete enterprises: their 评估 passes (one fails), then 验收.
-    walker = Walker(cast, _ready_day(complete, 35) or today - 2 * span)
+    # Their 评估 comes after the report (step 27) and before the 中/高费 options are implemented.
+    walker = Walker(cast, _ready_day(complete, 27) or today - 2 * span)
     evaluations = []
     for enrolment, target in zip(complete, ACCEPTANCE_TARGETS, strict=False):
         app = walker.start(enrolment, Kind.EVALUATION)
@@ -312,6 +317,7 @@ def load_applications(actor, campaign, today: dt.date) -> int:
         with clock.frozen(walker.day):
             services.paper_agency_remove(actor=keeper, item=paper, reason=PAPER_END)
     acceptances = []
+    walker.day = max(walker.day, _ready_day(complete, 35) or walker.day)  # 验收 once the audit is complete
     for (evaluation, _), target in zip(evaluations, ACCEPTANCE_TARGETS, strict=False):
         if target == "evaluation_failed":
             continue

@@ -1,8 +1,10 @@
 """The enterprise's side: start a form (pre-filled), save the draft, submit (freeze a version).
 
-Eligibility (domain README § 3): 评估 needs the audit completed through step 27; 验收 a passed 评估 of
-the same enrolment and all 35 steps. A consulting agency prepares drafts for the enterprises that
-engaged it; only the enterprise submits. Log codes: applications.application.started, .saved,
+Eligibility (domain README § 3, progress.services.derived blockers): 评估 relies on steps 1–27, 验收 on
+a passed 评估 of the same enrolment and steps 1–35 — each completed, confirmed by the branch, each
+deliverable with its file — and, for 验收, every 中/高费 option implemented or abandoned with a reason.
+Submission also needs the enterprise's written application and audit report (services.attachments).
+A consulting agency prepares drafts for the enterprises that engaged it; only the enterprise submits. Log codes: applications.application.started, .saved,
 .submitted (version 1), .resubmitted (version ≥ 2).
 """
 
