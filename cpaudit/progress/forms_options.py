@@ -7,7 +7,7 @@ from django import forms
 
 from . import steps
 from .models import BENEFITS, Option, OptionCategory, OptionStatus
-from .services.figures import FIGURES, MAX_PRODUCTS
+from .services.figures import FIGURES, INVESTMENT_FIELD, INVESTMENT_LABEL, MAX_PRODUCTS
 from .services.options import allowed_statuses, plain, suggest_category
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -85,12 +85,20 @@ class OptionForm(forms.Form):
 
 
 class FiguresForm(forms.Form):
+    """`after`: the after-implementation form, which also asks for the implemented options' total
+    investment as the audit report states it."""
+
     year = forms.IntegerField(label="年份", help_text="如 2019")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, after: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         for name, label, unit in FIGURES:
             self.fields[name] = quantity_field(f"{label}（{unit}）")
+        if after:
+            self.fields[INVESTMENT_FIELD] = forms.DecimalField(
+                label=INVESTMENT_LABEL, required=False, max_digits=14, decimal_places=2,
+                widget=forms.NumberInput(attrs={"step": "any"}),
+                help_text="审核报告中已实施方案（无/低费和中/高费）的投资合计；与方案清单不一致时将提示核实")
         self.fields["raw_materials"] = forms.CharField(
             label="主要原辅材料及消耗", required=False, widget=forms.Textarea(attrs={"rows": 3}),
             help_text="每行一种：名称、年消耗量及单位")
@@ -99,7 +107,8 @@ class FiguresForm(forms.Form):
     def initial_from(figures) -> dict:
         if figures is None:
             return {}
-        initial = {"year": figures.year, "raw_materials": figures.raw_materials}
+        initial = {"year": figures.year, "raw_materials": figures.raw_materials,
+                   INVESTMENT_FIELD: plain(figures.implemented_investment_wan)}
         for name, _, _ in FIGURES:
             initial[name] = plain(getattr(figures, name))
         return initial

@@ -149,6 +149,10 @@ class Figures(models.Model):
     nh3n_t = quantity("氨氮排放量（吨）")
     hazardous_waste_t = quantity("危险废物产生量（吨）")
     raw_materials = models.TextField("主要原辅材料及消耗", blank=True)
+    # After implementation only: the total the audit report states for the options implemented, which
+    # the consistency checks hold against the option list (services.consistency.investment_mismatch).
+    implemented_investment_wan = models.DecimalField("已实施方案总投资（万元）", max_digits=14, decimal_places=2,
+                                                     null=True, blank=True, validators=NONNEG)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     updated_at = models.DateTimeField(auto_now=True)

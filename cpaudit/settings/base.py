@@ -135,6 +135,9 @@ CPAUDIT_EVIDENCE_DIR = env_path("CPAUDIT_EVIDENCE_DIR", DATA_DIR / "evidence")
 CPAUDIT_UPLOAD_MAX_BYTES = env_int("CPAUDIT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 CPAUDIT_IMPORT_MAX_ROWS = env_int("CPAUDIT_IMPORT_MAX_ROWS", 50_000)
 CPAUDIT_PAGE_SIZE = 50
+# Consistency checks (progress.services.consistency): how far, in percent of the baseline figure,
+# after-implementation + the options' claimed savings may stray from the baseline before it is flagged.
+CPAUDIT_CONSISTENCY_TOLERANCE_PERCENT = env_int("CPAUDIT_CONSISTENCY_TOLERANCE_PERCENT", 10)
 # The CJK TrueType font (.ttf, or the first face of a .ttc) embedded in PDFs; None = the Debian
 # paths tried by cpaudit.reports.render.fonts.
 CPAUDIT_PDF_FONT = env_str("CPAUDIT_PDF_FONT") or None

@@ -79,6 +79,27 @@ def test_after_implementation_may_come_without_products(world, options_enrolment
     assert figures.kind == Figures.Kind.AFTER and not figures.products.exists()
 
 
+def test_the_implemented_investment_total_goes_with_the_after_figures(world, options_enrolment):
+    _save(world, options_enrolment)
+    figures = _save(world, options_enrolment, kind="after", year=2020, products=[],
+                    implemented_investment_wan="350.5")
+    figures.refresh_from_db()
+    assert figures.implemented_investment_wan == Decimal("350.50")
+    entry = ActionLog.objects.filter(action="progress.figures.saved").order_by("-seq").first()
+    assert entry.changes["implemented_investment_wan"] == [None, "350.50"]
+    with pytest.raises(ValidationError) as excinfo:
+        _save(world, options_enrolment, kind="after", year=2020, products=[], implemented_investment_wan="1.234")
+    assert _errors(excinfo) == {"implemented_investment_wan": ["已实施方案总投资（万元）最多保留2位小数"]}
+
+
+def test_the_baseline_refuses_an_investment_total(world, options_enrolment):
+    with pytest.raises(ValidationError) as excinfo:
+        _save(world, options_enrolment, implemented_investment_wan="10")
+    assert _errors(excinfo) == {"implemented_investment_wan": [
+        "已实施方案总投资（万元）随方案实施后数据填写，审核基准年数据不填"]}
+    assert not Figures.objects.exists()
+
+
 @pytest.mark.parametrize(("row", "message"), [
     ({"name": "啤酒", "unit": "", "quantity": Decimal("1")}, "计量单位"),
     ({"name": "", "unit": "吨", "quantity": Decimal("1")}, "产品名称"),

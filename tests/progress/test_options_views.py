@@ -292,3 +292,20 @@ def test_after_figures_page(world, options_enrolment, login):
 def test_unknown_figures_kind_is_not_a_url(world, options_enrolment, login):
     response = login(world.users[Role.ENTERPRISE]).get(f"/progress/enrolments/{options_enrolment.pk}/figures/mid/")
     assert response.status_code == 404
+
+
+def test_after_figures_page_asks_for_the_investment_total_and_the_list_shows_the_flags(world, options_enrolment,
+                                                                                       options_make, login):
+    client = login(world.users[Role.ENTERPRISE])
+    assert "implemented_investment_wan" not in client.get(_figures_url(options_enrolment)).context["form"].fields
+    client.post(_figures_url(options_enrolment), _figures_post())
+    options_make(options_enrolment, name="中水回用", category=OptionCategory.HIGH, investment=80,
+                 status=S.IMPLEMENTED, actual_date=dt.date(2020, 6, 1))
+    response = client.post(_figures_url(options_enrolment, "after"),
+                           _figures_post(year="2020", products=(), implemented_investment_wan="95"))
+    assert response.status_code == 302
+    assert Figures.objects.get(kind="after").implemented_investment_wan == Decimal("95")
+    html = client.get(_list_url(options_enrolment)).content.decode()
+    assert "已实施方案总投资：95 万元（方案清单中已实施方案合计 80 万元）" in html
+    assert "数据一致性提示" in html
+    assert "填报的已实施方案总投资为95 万元，方案清单中1项已实施方案的投资合计为80 万元，相差15 万元" in html

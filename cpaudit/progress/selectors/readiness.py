@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q
 
 from ..models import Evidence, Option, OptionCategory, OptionStatus, StepRecord
+from ..services.consistency import open_text
 
 # A 中/高费 option blocks 验收 until it is implemented, or abandoned with a reason.
 OPEN_STATUSES = (OptionStatus.PROPOSED, OptionStatus.SCREENED, OptionStatus.IMPLEMENTING)
@@ -46,6 +47,5 @@ def open_high_options(enrolment_ids) -> dict[int, list[str]]:
             .order_by("enrolment_id", "pk").only("enrolment_id", "name", "status", "abandon_reason"))
     result: dict[int, list[str]] = {}
     for option in rows:
-        state = "已放弃但未填写理由" if option.status == OptionStatus.ABANDONED else option.get_status_display()
-        result.setdefault(option.enrolment_id, []).append(f"「{option.name}」（{state}）")
+        result.setdefault(option.enrolment_id, []).append(open_text(option))
     return result

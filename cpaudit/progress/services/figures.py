@@ -32,7 +32,11 @@ FIGURES = [
     ("hazardous_waste_t", "危险废物产生量", "吨"),
 ]
 FIGURE_FIELDS = [name for name, _, _ in FIGURES]
-STATE_FIELDS = ["year", *FIGURE_FIELDS, "raw_materials"]
+# Stated with the after-implementation figures only (the audit report's total for the implemented
+# options); the consistency checks compare it with the option list.
+INVESTMENT_FIELD = "implemented_investment_wan"
+INVESTMENT_LABEL = "已实施方案总投资（万元）"
+STATE_FIELDS = ["year", *FIGURE_FIELDS, "raw_materials", INVESTMENT_FIELD]
 # A baseline year at most this many years before the campaign year (the audit looks at recent data).
 BASELINE_MAX_AGE = 5
 MAX_PRODUCTS = 20
@@ -146,6 +150,14 @@ def _clean_year(value, kind: str, enrolment: Enrolment, other: Figures | None) -
     return year
 
 
+def _clean_investment(value, kind: str) -> Decimal | None:
+    if kind == Figures.Kind.AFTER:
+        return parse_decimal(value, INVESTMENT_LABEL, places=2)
+    if value is not None and str(value).strip():
+        raise ValidationError(f"{INVESTMENT_LABEL}随方案实施后数据填写，审核基准年数据不填")
+    return None
+
+
 BASELINE_STEPS = (5, 6, 7, 12, 13)
 AFTER_STEPS = (30,)
 
@@ -153,7 +165,8 @@ AFTER_STEPS = (30,)
 @transaction.atomic
 def figures_save(*, actor, enrolment: Enrolment, kind: str, data: dict, products: list[dict]) -> Figures:
     """Create or replace the baseline (kind "baseline") or after-implementation ("after") figures of an
-    enrolment. `data`: year, the FIGURE_FIELDS, raw_materials; `products`: [{name, unit, quantity}],
+    enrolment. `data`: year, the FIGURE_FIELDS, raw_materials, and for "after" implemented_investment_wan
+    (万元, optional); `products`: [{name, unit, quantity}],
     which replace the stored product rows (empty rows are skipped). One log entry when anything changed."""
     access.check(actor, "progress.figures.change")
     enrolment = Enrolment.objects.select_for_update().select_related("campaign", "enterprise").get(pk=enrolment.pk)
@@ -182,6 +195,10 @@ def figures_save(*, actor, enrolment: Enrolment, kind: str, data: dict, products
         except ValidationError as exc:
             errors[name] = exc.messages
     values["raw_materials"] = (data.get("raw_materials") or "").strip()
+    try:
+        values[INVESTMENT_FIELD] = _clean_investment(data.get(INVESTMENT_FIELD), kind)
+    except ValidationError as exc:
+        errors[INVESTMENT_FIELD] = exc.messages
     try:
         new_products = _clean_products(products, kind)
     except ValidationError as exc:

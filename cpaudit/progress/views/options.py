@@ -16,6 +16,7 @@ from cpaudit.org import access
 from .. import steps
 from ..forms_options import FiguresForm, OptionForm, ProductFormSet, products_initial
 from ..models import BENEFITS, Figures, Option, ProductOutput
+from ..selectors.consistency import consistency_flags
 from ..services import rollups
 from ..services.figures import FIGURES, figures_save, per_unit
 from ..services.options import option_save, plain
@@ -79,6 +80,7 @@ def _figures_of(enrolment: Enrolment) -> dict:
                 rows.append({"label": f"{figure_label}（{unit}）", "value": plain(getattr(figures, name)) or "—",
                              "per_unit": plain(derived[name].value) or "—", "per_unit_unit": derived[name].unit})
         result[kind] = {"kind": kind, "label": label, "figures": figures, "rows": rows,
+                        "investment": plain(getattr(figures, "implemented_investment_wan", None)) or "",
                         "products": [{"name": p.name, "unit": p.unit, "quantity": plain(p.quantity) or "—"}
                                      for p in (figures.products.all() if figures else [])], "note": KIND_NOTES[kind]}
     return result
@@ -104,6 +106,7 @@ def option_list(request, pk):
         "investment_text": plain(totals["investment"]),
         "investment_implemented_text": plain(totals["investment_implemented"]),
         "figures": list(figures.values()),
+        "consistency": consistency_flags(enrolment),
         "flag_count": sum(1 for o in options if o.flags),
         "factor": plain(enrolment.campaign.benefit_flag_factor),
         "threshold": plain(enrolment.campaign.fee_threshold),
@@ -157,7 +160,8 @@ def figures_edit(request, pk, kind):
     _check_change(request.user, "progress.figures.change", enrolment)
     current = _figures_of(enrolment)[kind]
     figures = current["figures"]
-    form = FiguresForm(request.POST or None, initial=FiguresForm.initial_from(figures))
+    form = FiguresForm(request.POST or None, initial=FiguresForm.initial_from(figures),
+                       after=kind == Figures.Kind.AFTER)
     formset = ProductFormSet(request.POST or None, initial=products_initial(figures), prefix="products")
     product_errors = []
     if request.method == "POST":
