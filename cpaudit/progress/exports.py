@@ -30,9 +30,12 @@ from .steps import stage_name
 SHEET_TITLE = "审核进展"
 CHUNK = 2000
 EXPORT_ACTION = "progress.enrolments.exported"
+FLAGS_EXPORT_ACTION = "progress.consistency.exported"
 
 register(EXPORT_ACTION, "导出审核进展企业清单",
          detail=lambda entry: f"{(entry.data or {}).get('rows', 0)} 家" if entry.data else "")
+register(FLAGS_EXPORT_ACTION, "导出数据一致性提示清单",
+         detail=lambda entry: f"{(entry.data or {}).get('rows', 0)} 条" if entry.data else "")
 
 
 def stage_label(stage: int) -> str:
@@ -79,11 +82,12 @@ class EnrolmentProgressExporter:
         return value
 
 
-def workbook_bytes(queryset: QuerySet, exporter: EnrolmentProgressExporter | None = None) -> tuple[bytes, int]:
-    """The .xlsx file of the queryset's rows, and the number of rows."""
+def workbook_bytes(queryset, exporter: EnrolmentProgressExporter | None = None,
+                   title: str = SHEET_TITLE) -> tuple[bytes, int]:
+    """The .xlsx file of the exporter's rows of `queryset` (anything its `rows` takes), and their number."""
     exporter = exporter or EnrolmentProgressExporter()
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(SHEET_TITLE)
+    ws = wb.create_sheet(title)
     for index, (_, width) in enumerate(exporter.columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
@@ -108,5 +112,15 @@ def export_enrolments(*, actor, campaign, queryset: QuerySet, filters: dict) -> 
     content, written = workbook_bytes(queryset)
     with transaction.atomic():
         log_action(actor=actor, action=EXPORT_ACTION, obj=campaign,
+                   data={"rows": written, "filters": {k: v for k, v in filters.items() if v not in (None, "", False)}})
+    return content, written
+
+
+def export_flags(*, actor, campaign, rows, filters: dict, exporter) -> tuple[bytes, int]:
+    """The consistency flags of a campaign (selectors.consistency.campaign_flags), one row per flag."""
+    access.check(actor, "progress.export")
+    content, written = workbook_bytes(rows, exporter, title="数据一致性提示")
+    with transaction.atomic():
+        log_action(actor=actor, action=FLAGS_EXPORT_ACTION, obj=campaign,
                    data={"rows": written, "filters": {k: v for k, v in filters.items() if v not in (None, "", False)}})
     return content, written

@@ -70,3 +70,17 @@ class OptionFilterForm(forms.Form):
     def __init__(self, *args, counties, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["county"].choices = ALL + [(d.code, d.name) for d in counties]
+
+
+class ConsistencyFilterForm(forms.Form):
+    """The branch's list of consistency flags: by check and by county."""
+
+    check = forms.ChoiceField(label="检查项", required=False)
+    county = forms.ChoiceField(label="县（市、区）", required=False)
+
+    def __init__(self, *args, counties, **kwargs):
+        from .services.consistency import CHECKS
+
+        super().__init__(*args, **kwargs)
+        self.fields["check"].choices = ALL + list(CHECKS.items())
+        self.fields["county"].choices = ALL + [(d.code, d.name) for d in counties]

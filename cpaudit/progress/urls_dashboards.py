@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from .views import consistency
 from .views import dashboards as views
 
 urlpatterns = [
@@ -10,4 +11,6 @@ urlpatterns = [
     path("campaigns/<slug:slug>/dashboard/options/", views.option_list, name="dashboard_options"),
     path("campaigns/<slug:slug>/enrolments/", views.enrolment_list, name="enrolment_list"),
     path("campaigns/<slug:slug>/enrolments/export/", views.enrolment_list_export, name="enrolment_list_export"),
+    path("campaigns/<slug:slug>/consistency/", consistency.consistency_list, name="consistency_list"),
+    path("campaigns/<slug:slug>/consistency/export/", consistency.consistency_export, name="consistency_export"),
 ]

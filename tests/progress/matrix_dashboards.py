@@ -22,4 +22,6 @@ MATRIX = {
     "progress:enrolment_list": (campaign_kwargs, government_only, "get"),
     "progress:enrolment_list_export": (campaign_kwargs, government_only, "get"),
     "progress:benefits_by_campaign": (None, government_only, "get"),
+    "progress:consistency_list": (campaign_kwargs, government_only, "get"),
+    "progress:consistency_export": (campaign_kwargs, government_only, "get"),
 }
