@@ -20,8 +20,8 @@ from cpaudit.progress.models import Evidence
 from cpaudit.progress.steps import DELIVERABLE_STEPS
 
 from . import services
-from .forms import AssistanceRecordForm, AssistanceRequestForm, AttachmentForm
-from .models import EDITABLE, Application, Assistance, Attachment, Level, Status
+from .forms import AssistanceRecordForm, AssistanceRequestForm, AttachmentForm, CorrectionReviewForm
+from .models import EDITABLE, Application, Assistance, Attachment, Correction, Level, Status
 from .services import attachments as files
 
 
@@ -39,10 +39,12 @@ def _deliverables(application) -> list:
                 .select_related("record", "record__step").order_by("record__step_id", "-uploaded_at"))
 
 
-def _flags(application) -> list[dict]:
-    from cpaudit.progress.selectors.consistency import option_flags
+def _flags(application) -> list:
+    """The consistency checks on the enterprise's own figures, as the reviewer of this kind sees them
+    (each with `code`, `severity`, `message` naming the numbers compared)."""
+    from cpaudit.progress.selectors.consistency import consistency_flags
 
-    return option_flags(application.enrolment, application.kind)
+    return consistency_flags(application.enrolment, application.kind)
 
 
 def context(user, application, latest, route) -> dict:
@@ -56,7 +58,12 @@ def context(user, application, latest, route) -> dict:
                    and route.organizer_level == Level.BRANCH and not route.direct
                    and access.allowed(user, "applications.assistance.request")
                    and getattr(user, "agency_id", None) == getattr(route.organizer, "pk", None))
+    corrections = list(application.corrections.select_related("reviewed_by"))
+    for c in corrections:
+        c.can_review = (c.state == Correction.State.OPEN and access.allowed(user, "applications.correction.review")
+                        and getattr(user, "agency_id", None) == application.organizer_id)
     return {
+        "corrections": corrections,
         "frozen_files": _frozen(application, latest) if latest else [],
         "draft_files": [{"purpose": p, "label": files.label(application.kind, p), "row": current.get(p)}
                         for p in files.REQUIRED] if application.status in EDITABLE else [],
@@ -145,4 +152,23 @@ def assistance_record(request, pk):
         _errors(request, exc)
     else:
         messages.success(request, "已记录市局协助/协调工作")
+    return redirect("applications:detail", item.application_id)
+
+
+@domain_view
+@require_POST
+def correction_review(request, pk):
+    access.check(request.user, "applications.application.view")
+    item = access.get_in_scope(request.user, Correction.objects.select_related("application"), pk=pk)
+    access.check(request.user, "applications.correction.review", item.application)
+    form = CorrectionReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写核查意见（变更是否影响结论）")
+        return redirect("applications:detail", item.application_id)
+    try:
+        services.correction_review(actor=request.user, correction=item, note=form.cleaned_data["note"])
+    except (InvalidState, ValidationError) as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "已提交核查意见")
     return redirect("applications:detail", item.application_id)

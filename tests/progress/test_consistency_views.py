@@ -117,3 +117,25 @@ def test_export_writes_one_row_per_flag_and_is_logged(world, login):
     assert rows[1][5].startswith("方案「浆料回收」状态为“实施中”")
     entry = ActionLog.objects.get(action="progress.consistency.exported")
     assert entry.data == {"rows": 1, "filters": {"check": checks.BENEFIT_NOT_IMPLEMENTED}}
+
+
+def test_the_application_page_shows_the_flags_as_its_reviewer_sees_them(world, login):
+    from cpaudit.applications.models import Application, Kind, Status
+
+    enrolment = enrolment_of(world, "own")
+    Option.objects.create(enrolment=enrolment, name="中水回用工程", category=OptionCategory.HIGH, status=S.IMPLEMENTED,
+                          actual_date=dt.date(2020, 6, 1))
+    Option.objects.create(enrolment=enrolment, name="光伏发电", category=OptionCategory.HIGH, status=S.IMPLEMENTING)
+    evaluation = Application.objects.create(campaign=world.campaign, enrolment=enrolment, kind=Kind.EVALUATION,
+                                            status=Status.BRANCH_REVIEW)
+    client = login(world.users[Role.BRANCH_STAFF])
+    html = client.get(reverse("applications:detail", args=[evaluation.pk])).content.decode()
+    assert "中/高费方案「中水回用工程」实际完成日期为2020年6月1日，而本次申请的评估尚未通过" in html
+    assert "申请验收时仍有" not in html
+    Application.objects.filter(pk=evaluation.pk).update(status=Status.PASSED, passed=True,
+                                                        result_date=dt.date(2020, 5, 20))
+    acceptance = Application.objects.create(campaign=world.campaign, enrolment=enrolment, kind=Kind.ACCEPTANCE,
+                                            status=Status.BRANCH_REVIEW)
+    html = client.get(reverse("applications:detail", args=[acceptance.pk])).content.decode()
+    assert "申请验收时仍有1项中/高费方案未完成：「光伏发电」（实施中）" in html
+    assert "中水回用工程" not in html  # implemented after the 评估 passed
