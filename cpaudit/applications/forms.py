@@ -97,7 +97,13 @@ class ApplicationForm(forms.Form):
         return {key: self.cleaned_data.get(key) for key in self.specs}
 
 
-class DecisionForm(forms.Form):
+class Seen(forms.Form):
+    """What the page showed the decider (services.basis.seen_token), posted back with the decision."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class DecisionForm(Seen):
     """A review or an approval: 同意 / 退回 (the button pressed) with the opinion; the branch review also
     ticks the form's yes/no checks. The step taken is posted back so that a decision made on a page
     that has since gone stale is refused by the service (the state moved on)."""
@@ -125,18 +131,18 @@ class DecisionForm(forms.Form):
         return [self[f"check_{key}"] for key in self.check_keys]
 
 
-class ProposeForm(forms.Form):
+class ProposeForm(Seen):
     opinion = forms.CharField(label="专家组意见", required=False, widget=forms.Textarea(attrs={"rows": 4}),
                               help_text="留空则采用专家组会议意见")
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(Seen):
     outcome = forms.ChoiceField(choices=Outcome.choices, error_messages={"required": "请选择“确认”或“退回”"})
     opinion = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                               help_text="退回重新组织时必填")
 
 
-class RecordForm(forms.Form):
+class RecordForm(Seen):
     """A paper reply transcribed by the level below (据来文录入): what it decided, the opinion as written,
     who signed it, its date and 文号, and its scan. A result reply says 通过/不通过 (合格/不合格); a
     市管 city reply names who organizes the review."""
@@ -181,6 +187,11 @@ class AssistanceRecordForm(forms.Form):
                                 error_messages={"required": "请填写日期", "invalid": "日期格式应为 YYYY-MM-DD"})
 
 
+class CorrectionReviewForm(forms.Form):
+    note = forms.CharField(label="核查意见", widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": "请填写核查意见（变更是否影响结论）"})
+
+
 class AttachmentForm(forms.Form):
     purpose = forms.ChoiceField(choices=[("letter", "书面申请"), ("report", "审核报告")],
                                 error_messages={"required": "请选择附件类型", "invalid_choice": "未知的附件类型"})
@@ -208,10 +219,17 @@ class BatchForm(forms.Form):
     letter = forms.CharField(label="申请正文", required=False, widget=forms.Textarea(attrs={"rows": 8}),
                              help_text="留空则使用默认正文")
 
-    def __init__(self, *args, waiting=(), **kwargs):
+    def __init__(self, *args, waiting=(), seen=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["applications"].choices = [
             (str(a.pk), f"{a.enrolment.enterprise.name}（{a.enrolment.enterprise.county.name}）") for a in waiting]
+        # What the page showed of each application (services.basis.seen_token), posted back with it.
+        for a in waiting:
+            self.fields[f"seen_{a.pk}"] = forms.CharField(widget=forms.HiddenInput, required=False,
+                                                          initial=(seen or {}).get(a.pk, ""))
+
+    def seen(self) -> dict[int, str]:
+        return {int(pk): self.cleaned_data.get(f"seen_{pk}", "") for pk in self.cleaned_data["applications"]}
 
 
 class SummaryForm(forms.Form):

@@ -184,6 +184,12 @@ class Decision(models.Model):
     source_date = models.DateField("来文日期", null=True, blank=True)
     scan = models.ForeignKey("Attachment", verbose_name="来文扫描件", null=True, blank=True,
                              on_delete=models.PROTECT, related_name="+")
+    # What the decision relied on beyond the form (services/basis.py): SM3 of the enrolment's evidence
+    # files, options and audit figures when it was taken. A later change voids it (before the result)
+    # or opens a correction (after).
+    basis = models.JSONField("审核依据摘要", default=dict, blank=True)
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
+    void_reason = models.CharField("作废原因", max_length=300, blank=True)
 
     class Meta:
         ordering = ["application_id", "decided_at", "pk"]
@@ -320,3 +326,32 @@ class Assistance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application}：{self.get_kind_display()}"
+
+
+class Correction(models.Model):
+    """A change to what a confirmed result relied on (evidence, options, figures) after the result: not
+    allowed silently — it opens a correction that the organizer reviews, shown beside the result."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "待组织单位核查"
+        REVIEWED = "reviewed", "已核查"
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="corrections")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.OPEN)
+    cause = models.CharField("变更内容", max_length=300)
+    basis_before = models.JSONField("结论依据摘要")
+    basis_after = models.JSONField("变更后摘要")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    opened_at = models.DateTimeField("发现时间")
+    review_note = models.TextField("核查意见", blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField("核查时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["application_id", "-opened_at", "-pk"]
+        verbose_name = "结论后变更核查"
+
+    def __str__(self) -> str:
+        return f"{self.application}：{self.cause}"

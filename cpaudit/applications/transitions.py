@@ -53,6 +53,7 @@ class Transition:
     paper: bool = False  # taken by the party's recorder, from its paper reply
     when: str = ""  # "direct" / "not_direct": only when the branch is (not) a 省直管县
     notify: tuple[str, ...] = ("owner",)  # "owner" of the target state, "enterprise", "assist"
+    system: bool = False  # taken by the platform itself (no owner): see VOID below
 
 
 def _decision(source, action, party, desk, agree_to, step, label, *, paper=False, when="", log=None):
@@ -117,8 +118,18 @@ TRANSITIONS: tuple[Transition, ...] = (
                          "录入组织单位来文（评估/验收结论）", paper=True, log=f"{APP}.result_reply")],
 )
 
+# What a decision relied on changed before the result (services/basis.py): the decisions of the round
+# are void and the branch must look again. Not anyone's turn: the change that voids them is.
+VOID = tuple(
+    Transition(state, "void", "", BRANCH, STAFF, Status.BRANCH_REVIEW, f"{APP}.decisions_voided",
+               "审核依据已变更，原审核意见作废，退回分局重新审核", "", system=True)
+    for state in (Status.BRANCH_APPROVAL, Status.BRANCH_BATCH, Status.CITY_REVIEW, Status.CITY_APPROVAL,
+                  Status.CITY_BATCH, Status.PROVINCE_REVIEW, Status.PROVINCE_APPROVAL, Status.ORGANIZING,
+                  Status.RESULT_PENDING))
+TRANSITIONS = TRANSITIONS + VOID
+
 # The level whose turn a state is (the enterprise's states are its own).
-STATE_PARTY = {row.source: row.party for row in TRANSITIONS if not row.paper}
+STATE_PARTY = {row.source: row.party for row in TRANSITIONS if not row.paper and not row.system}
 FINAL_STATES = frozenset(s for s in Status if s not in STATE_PARTY)
 
 ROLES = {
@@ -186,7 +197,7 @@ def rows_in(state: str, route: Route) -> list[Transition]:
     if party is None:
         return []
     paper = party != ENTERPRISE and route.is_paper(party)
-    rows = [r for r in TRANSITIONS if r.source == state and r.paper == paper]
+    rows = [r for r in TRANSITIONS if r.source == state and r.paper == paper and not r.system]
     if not paper:
         rows = [r for r in rows if not r.when or r.when == ("direct" if route.direct else "not_direct")]
     return rows
@@ -209,7 +220,7 @@ def owner(state: str, route: Route) -> Owner | None:
 
 def find(state: str, route: Route, action: str, outcome: str = "", what: str = "") -> Transition:
     """The row for taking `action` with `outcome` in `state`; InvalidState when the table has none."""
-    rows = rows_in(state, route)
+    rows = rows_in(state, route) if action != "void" else [r for r in VOID if r.source == state]
     for row in rows:
         if row.action == action and row.outcome == outcome:
             return row

@@ -16,6 +16,7 @@ urlpatterns: list = [
     path("attachments/<int:pk>/", views_files.attachment_download, name="attachment_download"),
     path("<int:pk>/assistance/", views_files.assistance_request, name="assistance_request"),
     path("assistance/<int:pk>/record/", views_files.assistance_record, name="assistance_record"),
+    path("corrections/<int:pk>/review/", views_files.correction_review, name="correction_review"),
     path("paper/", views_paper.paper_list, name="paper_list"),
     path("paper/<int:pk>/remove/", views_paper.paper_remove, name="paper_remove"),
     *urls_documents.urlpatterns,

@@ -17,6 +17,7 @@ from cpaudit.org import access
 from . import services
 from .forms import BatchForm, BatchPickForm
 from .models import Batch, Kind
+from .services.basis import seen_tokens
 from .views import campaigns_of
 
 
@@ -56,7 +57,7 @@ def batch_new(request):
             try:
                 batch = services.batch_submit(actor=user, campaign=campaign, kind=data["kind"],
                                               applications=[int(pk) for pk in data["applications"]],
-                                              title=data["title"], letter=body)
+                                              title=data["title"], letter=body, seen=form.seen())
             except (InvalidState, ValidationError) as exc:
                 messages.error(request, exc.message if isinstance(exc, InvalidState) else "；".join(exc.messages))
             else:
@@ -64,7 +65,8 @@ def batch_new(request):
                 return redirect("applications:batch_detail", batch.pk)
     else:
         form = BatchForm(initial={"campaign": slug, "kind": kind, "title": title, "letter": letter,
-                                  "applications": [str(a.pk) for a in waiting]}, waiting=waiting)
+                                  "applications": [str(a.pk) for a in waiting]}, waiting=waiting,
+                         seen=seen_tokens(waiting))
     return render(request, "applications/batch_new.html", {
         "pick": pick, "form": form, "waiting": waiting, "campaign": campaign, "kind_label": Kind(kind).label
         if kind in Kind.values else "", "recipient": user.agency.supervisor if user.agency else None})

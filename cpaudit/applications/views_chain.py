@@ -18,6 +18,7 @@ from cpaudit.org.roles import GOVERNMENT_ROLES, Role
 from . import formspec, services, transitions, views_files
 from .forms import ConfirmForm, DecisionForm, ProposeForm, RecordForm
 from .models import EDITABLE, RESULT_LABELS, Level, Outcome, Status, Step
+from .services.basis import result_extra, seen_token
 from .services.chain import DEFAULT_OPINION, OPINION_REQUIRED
 
 PANEL_STATES = (Status.ORGANIZING, Status.RESULT_PENDING, Status.PASSED, Status.FAILED)
@@ -150,20 +151,25 @@ def handle(request, application):
             services.application_record_reply(
                 actor=user, application=application, outcome=data["outcome"], opinion=data["opinion"],
                 signer=data["signer"], source_date=data["source_date"], source_number=data["source_number"],
-                scan=data["scan"], organizer_level=data.get("organizer_level") or "")
+                scan=data["scan"], organizer_level=data.get("organizer_level") or "", seen=data["seen"])
             text = "已录入来文" if data["outcome"] != Outcome.RETURN else "已按来文退回企业"
         elif action == "decide":
             services.application_decide(actor=user, application=application, step=data["step"],
-                                        outcome=data["outcome"], opinion=data["opinion"], checks=form.checks())
+                                        outcome=data["outcome"], opinion=data["opinion"], checks=form.checks(),
+                                        seen=data["seen"])
             text = "已退回企业" if data["outcome"] == Outcome.RETURN else "已提交意见"
         elif action == "propose":
-            services.application_result_propose(actor=user, application=application, opinion=data["opinion"])
+            services.application_result_propose(actor=user, application=application, opinion=data["opinion"],
+                                                seen=data["seen"])
             text = "已提出结论，待负责人确认"
         else:
             services.application_result_confirm(actor=user, application=application, outcome=data["outcome"],
-                                                opinion=data["opinion"])
+                                                opinion=data["opinion"], seen=data["seen"])
             text = "已退回重新组织" if data["outcome"] == Outcome.RETURN else "已确认结论"
     except (InvalidState, ValidationError) as exc:
+        if getattr(exc, "code", "") == "stale":  # a fresh form, bound to what the page shows now
+            messages.error(request, exc.message)
+            return False, None
         _fail(request, form, exc)
         return False, (action, form)
     messages.success(request, text)
@@ -243,6 +249,8 @@ def detail_context(request, application, bound=None) -> dict:
     form = None
     if action in ("decide", "propose", "confirm", "record"):
         form = _fresh_form(action, application, route)
+        # The page binds the decision to what it shows: the version, the files and figures, the scores.
+        form.fields["seen"].initial = seen_token(application, result_extra(application))
         if bound and bound[0] == action and (action != "decide" or bound[1].data.get("step") == form["step"].value()):
             bound[1].fields["opinion"].help_text = form.fields["opinion"].help_text
             form = bound[1]  # the posted form with its errors, when it still fits the state

@@ -53,7 +53,8 @@ RULES: dict[str, frozenset] = {
     "progress.step.review": frozenset({Role.BRANCH_STAFF}),
     "progress.step.reopen": frozenset({Role.BRANCH_STAFF}),
     "progress.evidence.upload": frozenset({Role.ENTERPRISE, Role.CONSULTANT}),
-    "progress.evidence.download": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT},
+    # Experts: the deliverables (steps 22, 27, 35) of the applications they score (scope below).
+    "progress.evidence.download": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT, Role.EXPERT},
     "progress.option.change": frozenset({Role.ENTERPRISE, Role.CONSULTANT}),
     "progress.figures.change": frozenset({Role.ENTERPRISE, Role.CONSULTANT}),
     "progress.dashboard.view": GOVERNMENT_ROLES,
@@ -88,6 +89,7 @@ RULES: dict[str, frozenset] = {
     "applications.assistance.request": frozenset({Role.BRANCH_STAFF}),
     "applications.assistance.record": frozenset({Role.CITY_STAFF}),
     "applications.paper.view": GOVERNMENT_ROLES,
+    "applications.correction.review": GOVERNMENT_ROLES,
     "applications.paper.configure": frozenset({Role.PROVINCE_STAFF}),
     "applications.batch.view": GOVERNMENT_ROLES,
     "applications.batch.submit": frozenset({Role.BRANCH_LEADER, Role.CITY_LEADER}),
@@ -102,6 +104,11 @@ RULES: dict[str, frozenset] = {
     # Everyone who takes decisions declares their own ties; the pool's keepers record the experts'.
     "integrity.declaration.view": GOVERNMENT_ROLES | {Role.EXPERT},
     "integrity.declaration.submit": GOVERNMENT_ROLES | {Role.EXPERT},
+    # Issued documents and seals (cpaudit.documents): a leader issues under its agency's seal (the app
+    # owning the document decides which leader may issue what); the seal keys are the security
+    # administrator's. Verifying a document is public and needs no rule.
+    "documents.document.issue": frozenset({Role.BRANCH_LEADER, Role.CITY_LEADER, Role.PROVINCE_LEADER}),
+    "documents.sealkey.manage": frozenset({Role.SECURITY_ADMIN}),
 }
 
 
@@ -139,12 +146,13 @@ ACTION_LABELS = {
     "applications.application.record_reply": "录入上级来文意见",
     "applications.attachment.upload": "上传申请附件", "applications.attachment.download": "下载申请附件",
     "applications.assistance.request": "请求市局协调", "applications.assistance.record": "记录市局协助/协调工作",
-    "applications.paper.view": "查看纸质办理设置", "applications.paper.configure": "设置纸质办理单位",
+    "applications.paper.view": "查看纸质办理设置", "applications.correction.review": "核查结论后的审核依据变更", "applications.paper.configure": "设置纸质办理单位",
     "applications.batch.view": "查看评估/验收报送批", "applications.batch.submit": "报送评估/验收申请",
     "applications.summary.view": "查看评估/验收汇总",
     "experts.expert.view": "查看专家库", "experts.expert.change": "维护专家库", "experts.scoresheet.change": "维护评分表",
     "experts.panel.view": "查看专家组", "experts.panel.draw": "抽取专家组", "experts.score.submit": "提交专家评分",
     "integrity.declaration.view": "查看利益关系申报", "integrity.declaration.submit": "填报利益关系申报",
+    "documents.document.issue": "签发文书", "documents.sealkey.manage": "管理电子印章密钥",
 }
 
 
@@ -217,7 +225,6 @@ ENTERPRISE_PATHS = {
 ENROLMENT_PATHS = {
     "campaigns.enrolment": "",
     "progress.steprecord": "enrolment",
-    "progress.evidence": "record__enrolment",
     "progress.option": "enrolment",
     "progress.figures": "enrolment",
     "progress.productoutput": "figures__enrolment",
@@ -348,6 +355,18 @@ def _applications(user):
     return _application_scope(user, _model("applications", "Application").objects.all())
 
 
+def _evidence_scope(user, qs):
+    """Whoever sees the enrolment sees its evidence; an expert the deliverables (steps 22, 27, 35) of
+    the applications whose current panel it sits on."""
+    if getattr(user, "role", None) == Role.EXPERT:
+        from cpaudit.progress.steps import DELIVERABLE_STEPS
+
+        return qs.filter(record__enrolment_id__in=_applications(user).values("enrolment_id"),
+                         record__step_id__in=DELIVERABLE_STEPS)
+    q = _enrolment_q(user, "record__enrolment")
+    return qs.none() if q is None else qs.filter(q)
+
+
 def _expert_scope(user, qs):
     role = getattr(user, "role", None)
     if getattr(user, "is_system", False) or role in GOVERNMENT_ROLES:
@@ -387,6 +406,7 @@ _SCOPES = {
     "applications.batch": lambda user, qs: _report_scope(user, qs),
     "applications.attachment": lambda user, qs: qs.filter(application__in=_applications(user)),
     "applications.assistance": lambda user, qs: qs.filter(application__in=_applications(user)),
+    "applications.correction": lambda user, qs: qs.filter(application__in=_applications(user)),
     "applications.paperagency": lambda user, qs: qs if getattr(user, "role", None) in GOVERNMENT_ROLES
     or getattr(user, "is_system", False) else qs.none(),
     "experts.expert": _expert_scope,
@@ -408,5 +428,6 @@ _SCOPES = {
         user, _model("reports", "MonthlyReport").objects.all())),
     "reports.notification": lambda user, qs: qs.filter(user_id=getattr(user, "pk", None)),
     "progress.stagetarget": lambda user, qs: qs.filter(campaign__in=_campaign_scope(user, _campaigns())),
+    "progress.evidence": _evidence_scope,
     "org.user": _admin_scope,
 }

@@ -12,7 +12,7 @@ Relations: the application (or enrolment) of world.enterprises[rel]; batches of 
 ("own", "same_county"), world.branch_b ("other_county"), world.branch_sjz ("other_city").
 """
 
-from cpaudit.applications.models import Assistance, PaperAgency, Status
+from cpaudit.applications.models import Assistance, Correction, PaperAgency, Status
 from cpaudit.org.roles import Role
 
 from .viewfixtures import SUBMITTED, enrolment, make_application, make_attachment, make_batch
@@ -73,6 +73,12 @@ def assistance_kwargs(w, rel):
                                             state=Assistance.State.REQUESTED, agency=w.baoding, request="请协调").pk}
 
 
+def correction_kwargs(w, rel):
+    application = make_application(w, rel, Status.PASSED)
+    return {"pk": Correction.objects.create(application=application, cause="方案数据变更", basis_before={},
+                                            basis_after={"options": "x"}, opened_at=SUBMITTED).pk}
+
+
 def paper_kwargs(w, rel):
     return {"pk": PaperAgency.objects.create(agency=w.baoding, campaign=w.campaign, note="纸质办理",
                                              configured_at=SUBMITTED).pk}
@@ -103,6 +109,7 @@ MATRIX = {
     "applications:attachment_download": (attachment_kwargs, rule(VIEWERS, VIEWERS), "get"),
     "applications:assistance_request": (organizing_kwargs, rule(VIEWERS, {Role.BRANCH_STAFF}, ok=302), "post"),
     "applications:assistance_record": (assistance_kwargs, rule(VIEWERS, {Role.CITY_STAFF}, ok=302), "post"),
+    "applications:correction_review": (correction_kwargs, rule(VIEWERS, GOV, ok=302), "post"),
     "applications:paper_list": (None, role_only(GOV), "get"),
     "applications:paper_remove": (paper_kwargs, role_only({Role.PROVINCE_STAFF}, ok=302), "post"),
 }

@@ -22,6 +22,9 @@ def test_a_city_letter_asks_the_province_only_for_provincial_enterprises(world):
     assert "省管企业1家，请省生态环境厅组织验收，我局协助实施" in text
 
 
-def test_the_letter_cites_the_campaign(world):
+def test_the_letter_cites_the_campaign_s_notice(world):
     text = default_letter(world.branch_a, world.campaign, Kind.EVALUATION, 1, [Level.BRANCH])
-    assert world.campaign.document_number in text or getattr(world.campaign, "notice_title", "") in text
+    assert world.campaign.name in text  # no notice recorded: the campaign and its list
+    world.campaign.notice_title, world.campaign.notice_number = "关于加快推进实施清洁生产审核工作的通知", "保环办函〔2020〕45号"
+    text = default_letter(world.branch_a, world.campaign, Kind.EVALUATION, 1, [Level.BRANCH])
+    assert text.startswith("根据《关于加快推进实施清洁生产审核工作的通知》（保环办函〔2020〕45号）要求，")

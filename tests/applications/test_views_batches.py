@@ -39,7 +39,8 @@ def test_submit_only_the_ticked_with_the_letter_counting_them(client, world, tod
     form = new(client, {"campaign": world.campaign.slug, "kind": Kind.EVALUATION}).context["form"]
     response = client.post(reverse("applications:batch_new"), {
         "campaign": world.campaign.slug, "kind": Kind.EVALUATION, "applications": [str(first.pk)],
-        "title": form["title"].value(), "letter": form["letter"].value()})
+        "title": form["title"].value(), "letter": form["letter"].value(),
+        f"seen_{first.pk}": form[f"seen_{first.pk}"].value()})
     batch = Batch.objects.get()
     assert response.status_code == 302 and "1家企业" in batch.letter
     assert Application.objects.get(pk=first.pk).status == Status.CITY_REVIEW

@@ -35,10 +35,17 @@ def as_user(client, world, role):
     return client
 
 
+def seen(client, app) -> str:
+    """What the page shows the decider (posted back with the decision, as the browser does)."""
+    form = client.get(reverse("applications:detail", args=[app.pk])).context["form"]
+    return form["seen"].value() if form is not None else ""
+
+
 def decide(client, world, role, app, step, outcome="agree", opinion="意见", **extra):
-    response = as_user(client, world, role).post(
-        reverse("applications:detail", args=[app.pk]),
-        {"action": "decide", "step": step, "outcome": outcome, "opinion": opinion, **extra})
+    c = as_user(client, world, role)
+    response = c.post(reverse("applications:detail", args=[app.pk]),
+                      {"action": "decide", "step": step, "outcome": outcome, "opinion": opinion,
+                       "seen": seen(c, app), **extra})
     return response
 
 
@@ -80,7 +87,8 @@ def test_whole_chain_through_the_pages(client, world, eligible, today, monkeypat
     assert form["applications"].value() == [str(app.pk)]
     response = c.post(reverse("applications:batch_new"), {
         "campaign": world.campaign.slug, "kind": Kind.EVALUATION, "applications": [str(app.pk)],
-        "title": form["title"].value(), "letter": form["letter"].value()})
+        "title": form["title"].value(), "letter": form["letter"].value(),
+        f"seen_{app.pk}": form[f"seen_{app.pk}"].value()})
     batch = Batch.objects.get(agency=world.branch_a)
     assert response.status_code == 302 and response["Location"] == reverse("applications:batch_detail",
                                                                            args=[batch.pk])
@@ -91,9 +99,12 @@ def test_whole_chain_through_the_pages(client, world, eligible, today, monkeypat
     assert status(app) == Status.CITY_APPROVAL
     decide(client, world, Role.CITY_LEADER, app, "city_approval")
     assert status(app) == Status.CITY_BATCH
-    as_user(client, world, Role.CITY_LEADER).post(reverse("applications:batch_new"), {
+    c = as_user(client, world, Role.CITY_LEADER)
+    form = c.get(reverse("applications:batch_new"), {"campaign": world.campaign.slug, "kind": Kind.EVALUATION}
+                 ).context["form"]
+    c.post(reverse("applications:batch_new"), {
         "campaign": world.campaign.slug, "kind": Kind.EVALUATION, "applications": [str(app.pk)],
-        "title": "", "letter": ""})
+        "title": "", "letter": "", f"seen_{app.pk}": form[f"seen_{app.pk}"].value()})
     assert status(app) == Status.PROVINCE_REVIEW
 
     # The province.
@@ -113,11 +124,11 @@ def test_whole_chain_through_the_pages(client, world, eligible, today, monkeypat
     page = as_user(client, world, Role.BRANCH_STAFF).get(reverse("applications:detail", args=[app.pk]))
     assert page.context["action"] == "propose" and "85.0" in page.content.decode()
     assert f"/experts/panels/application/{app.pk}/" in page.content.decode()
-    response = client.post(reverse("applications:detail", args=[app.pk]), {"action": "propose", "opinion": ""})
+    response = client.post(reverse("applications:detail", args=[app.pk]), {"action": "propose", "opinion": "", "seen": seen(client, app)})
     assert response.status_code == 302 and status(app) == Status.RESULT_PENDING
     page = as_user(client, world, Role.BRANCH_LEADER).get(reverse("applications:detail", args=[app.pk]))
     assert page.context["action"] == "confirm"
-    client.post(reverse("applications:detail", args=[app.pk]), {"action": "confirm", "outcome": "agree"})
+    client.post(reverse("applications:detail", args=[app.pk]), {"action": "confirm", "outcome": "agree", "seen": seen(client, app)})
     app = Application.objects.get(pk=app.pk)
     assert app.status == Status.PASSED and app.passed is True
     page = as_user(client, world, Role.ENTERPRISE).get(reverse("applications:detail", args=[app.pk]))

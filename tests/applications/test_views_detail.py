@@ -105,7 +105,9 @@ def test_propose_without_scores_is_a_message(client, world, today):
     """The experts module answers no panel: the service refuses, the page says why."""
     app = make_application(world, status=Status.ORGANIZING)
     client.force_login(world.users[Role.BRANCH_STAFF])
-    response = client.post(reverse("applications:detail", args=[app.pk]), {"action": "propose", "opinion": "x"})
+    seen = client.get(reverse("applications:detail", args=[app.pk])).context["form"]["seen"].value()
+    response = client.post(reverse("applications:detail", args=[app.pk]), {"action": "propose", "opinion": "x",
+                                                                            "seen": seen})
     assert response.status_code == 200 and "不能提出结论" in response.content.decode()
     app.refresh_from_db()
     assert app.status == Status.ORGANIZING

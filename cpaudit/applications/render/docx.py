@@ -16,6 +16,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, RGBColor
 
+from cpaudit.documents.footer import docx_seal_footer
 from cpaudit.reports.render.common import cn_date
 from cpaudit.reports.render.docx import (
     FANGSONG,
@@ -146,6 +147,7 @@ def form_docx(data: dict) -> bytes:
     _form_table(doc, data)
     meta = doc.add_paragraph()
     _write(meta, layout.meta_line(data), size=7.5, color=GREY)
+    docx_seal_footer(doc.sections[0], data)  # an issued form's seal line on every page
     return _save(doc)
 
 
@@ -194,4 +196,5 @@ def batch_docx(data: dict) -> bytes:
     _para(doc, "企业名单", SONG, 18, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, line=30,
           after=12)
     _list_table(doc, data)
+    docx_seal_footer(doc.sections[0], data)  # an issued letter's seal line on every page
     return _save(doc)

@@ -25,6 +25,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from cpaudit.documents.footer import pdf_seal_footer
 from cpaudit.reports.render.common import cn_date
 from cpaudit.reports.render.fonts import PdfFont, get_pdf_font
 from cpaudit.reports.render.pdf import SealBlock, _markup, _numbered_canvas
@@ -163,7 +164,8 @@ def form_pdf(doc: dict) -> bytes:
     date = layout.application_date_line(doc["values"].get("application_date"))
     story = [head, Paragraph(_text(date, font), styles["date"]), _form_table(doc, font, styles),
              Spacer(1, 2 * mm), Paragraph(_text(layout.meta_line(doc), font), styles["meta"])]
-    pdf.build(story)
+    footer = pdf_seal_footer(doc, font.name)  # an issued form's seal line on every page
+    pdf.build(story, onFirstPage=footer, onLaterPages=footer)
     return buf.getvalue()
 
 
@@ -204,5 +206,6 @@ def batch_pdf(doc: dict) -> bytes:
     story.append(KeepTogether([Spacer(1, 8 * mm), SealBlock(doc.get("agency", ""), cn_date(doc.get("date")), font)]))
     story += [PageBreak(), Paragraph(_text("附件1", font), styles["plain"]),
               Paragraph(_text("企业名单", font), styles["letter_title"]), _list_table(doc, font, styles, pdf.width)]
-    pdf.build(story, canvasmaker=_numbered_canvas(font))
+    footer = pdf_seal_footer(doc, font.name)  # an issued letter's seal line on every page
+    pdf.build(story, onFirstPage=footer, onLaterPages=footer, canvasmaker=_numbered_canvas(font))
     return buf.getvalue()

@@ -2,6 +2,7 @@
 
 from .assistance import assistance_record, assistance_request  # noqa: F401
 from .attachments import attachment_open, attachment_upload  # noqa: F401
+from .basis import basis_changed, correction_review, seen_token  # noqa: F401
 from .batches import batch_submit, default_letter, default_title, waiting  # noqa: F401
 from .chain import application_decide, application_record_reply  # noqa: F401
 from .common import chain_route, organizer_for, route  # noqa: F401

@@ -23,6 +23,7 @@ from cpaudit.org.roles import BRANCH_AGENCY_KINDS
 
 from .. import transitions
 from ..models import FORM_NUMBERS, Application, Batch, Kind, Level
+from .basis import require_seen
 from .common import (
     after_commit_checkpoint,
     agency_users,
@@ -75,10 +76,9 @@ def default_title(agency, campaign, kind: str) -> str:
 
 def notice_basis(campaign) -> str:
     """根据《notice》（文号）要求 — the campaign's notice, else the campaign's list."""
-    title = getattr(campaign, "notice_title", "") or ""
-    number = getattr(campaign, "notice_number", "") or ""
-    if title:
-        return f"根据《{title}》" + (f"（{number}）" if number else "") + "要求，"
+    citation = campaign.notice_citation()
+    if citation:
+        return f"根据{citation}要求，"
     return f"根据{campaign.name}工作安排" + (f"（名单文号：{campaign.document_number}）" if campaign.document_number
                                         else "") + "，"
 
@@ -125,8 +125,10 @@ def default_letter(agency, campaign, kind: str, count: int, organizer_levels=())
 
 
 @transaction.atomic
-def batch_submit(*, actor, campaign, kind: str, applications, title: str = "", letter: str = "") -> Batch:
-    """The leader sends the chosen waiting applications up with one letter; all or nothing."""
+def batch_submit(*, actor, campaign, kind: str, applications, title: str = "", letter: str = "",
+                 seen: dict | None = None) -> Batch:
+    """The leader sends the chosen waiting applications up with one letter; all or nothing. `seen`:
+    application id → the token the page showed for it (basis.seen_token); a stale one is refused."""
     level = level_of(actor)
     row = BATCH_ROWS[level]
     access.check(actor, "applications.batch.submit")
@@ -144,7 +146,7 @@ def batch_submit(*, actor, campaign, kind: str, applications, title: str = "", l
     if len(locked) != len(ids):
         raise InvalidState("所选申请不存在或已被删除，请刷新页面", code="missing")
     routes = routes_for(locked)
-    recipient = None
+    recipient, relied = None, {}
     for application in locked:
         access.check(actor, "applications.batch.submit", application)
         name = application.enrolment.enterprise
@@ -158,6 +160,10 @@ def batch_submit(*, actor, campaign, kind: str, applications, title: str = "", l
         if not transitions.owner(application.status, chain).includes(actor):
             raise PermissionDenied(f"{name}的申请不由{actor.agency}报送")
         require_not_related(actor, application, "报送该企业的申请")
+        try:
+            relied[application.pk] = require_seen(application, None if seen is None else seen.get(application.pk, ""))
+        except InvalidState as exc:
+            raise InvalidState(f"{name}：{exc.message}", code=exc.code) from exc
         recipient = chain.agencies[Level.CITY if level == Level.BRANCH else Level.PROVINCE]
     # Lock the sending agency's row: two leaders of one agency cannot take the same batch number.
     agency = Agency.objects.select_for_update().get(pk=actor.agency_id)
@@ -166,12 +172,11 @@ def batch_submit(*, actor, campaign, kind: str, applications, title: str = "", l
     title = (title or "").strip() or default_title(agency, campaign, kind)
     letter = (letter or "").strip() or default_letter(agency, campaign, kind, len(locked),
                                                      [routes[a.pk].organizer_level for a in locked])
-    items = [_item(application, routes[application.pk]) for application in locked]
+    items = [{**_item(application, routes[application.pk]), "basis": relied[application.pk]} for application in locked]
     content = {"title": title, "agency": agency.name, "recipient": recipient.name, "kind": kind,
                "kind_label": Kind(kind).label, "level": level,
                "campaign": {"name": campaign.name, "year": campaign.year, "document_number": campaign.document_number,
-                            "notice_title": getattr(campaign, "notice_title", ""),
-                            "notice_number": getattr(campaign, "notice_number", "")},
+                            "notice": campaign.notice_citation()},
                "letter": letter, "date": clock.today().isoformat(), "signed_by": actor.full_name or actor.username,
                "items": items}
     batch = Batch.objects.create(level=level, agency=agency, recipient=recipient, campaign=campaign, kind=kind,

@@ -27,6 +27,7 @@ from .. import transitions
 from ..formspec import REVIEW_CHECKS
 from ..models import Attachment, Decision, Level, Outcome, Status, Step
 from ..transitions import DECIDE, RECORD
+from .basis import require_seen
 from .common import (
     announce,
     chain_route,
@@ -83,8 +84,9 @@ def _returned(application, row, opinion: str) -> None:
 
 @transaction.atomic
 def application_decide(*, actor, application, step: str, outcome: str, opinion: str = "",
-                       checks: dict | None = None) -> Decision:
-    """Take one review or approval: agree (the application moves on) or return (back to the enterprise)."""
+                       checks: dict | None = None, seen: str | None = None) -> Decision:
+    """Take one review or approval: agree (the application moves on) or return (back to the enterprise).
+    `seen`: the token the page showed (basis.seen_token); a stale one is refused."""
     if step not in RULES:
         raise InvalidState(f"未知的审核环节“{step}”", code="wrong_step")
     application = lock(application)
@@ -99,6 +101,7 @@ def application_decide(*, actor, application, step: str, outcome: str, opinion: 
     require_not_related(actor, application, row.label)
     if step in REVIEWED_BY:
         require_other_person(actor, last_decision(application, REVIEWED_BY[step]), row.label)
+    relied = require_seen(application, seen)
     opinion = (opinion or "").strip()
     checked = {}
     if step == Step.BRANCH_REVIEW:
@@ -114,7 +117,8 @@ def application_decide(*, actor, application, step: str, outcome: str, opinion: 
         if checked and not all(checked.values()):
             raise InvalidState("资料不齐全或情况不属实的申请应退回企业，不能同意上报", code="checks_failed")
         opinion = opinion or DEFAULT_OPINION.get(step, "")
-    decision = decide(application, actor=actor, step=step, outcome=outcome, opinion=opinion, checks=checked)
+    decision = decide(application, actor=actor, step=step, outcome=outcome, opinion=opinion, checks=checked,
+                      basis=relied)
     before, after = transitions.apply(application, row)
     if row.target == Status.RETURNED:
         _returned(application, row, opinion)
@@ -131,7 +135,7 @@ def application_decide(*, actor, application, step: str, outcome: str, opinion: 
 
 def application_record_reply(*, actor, application, outcome: str, opinion: str, signer: str,
                              source_date: dt.date | None, source_number: str = "", scan=None,
-                             organizer_level: str = "") -> Decision:
+                             organizer_level: str = "", seen: str | None = None) -> Decision:
     """The recorder transcribes the reply of a level that decides on paper (据来文录入): who signed it,
     its date and 文号, the opinion as written, and a scan of it (PDF or image). `outcome` is agree or
     return for a city's or the province's reply, passed or failed for a result. For a 市管 enterprise
@@ -143,14 +147,14 @@ def application_record_reply(*, actor, application, outcome: str, opinion: str, 
     spooled = storedfiles.receive(scan, kinds=(storedfiles.FileKind.PDF, storedfiles.FileKind.IMAGE), field="scan")
     try:
         return _record_reply(actor, application, outcome, opinion, signer, source_date, source_number, spooled,
-                             organizer_level)
+                             organizer_level, seen)
     finally:
         spooled.path.unlink(missing_ok=True)  # moved into the store on success
 
 
 @transaction.atomic
 def _record_reply(actor, application, outcome, opinion, signer, source_date, source_number, spooled,
-                  organizer_level) -> Decision:
+                  organizer_level, seen) -> Decision:
     application = lock(application)
     route = chain_route(application)
     rows = [r for r in transitions.rows_in(application.status, route) if r.paper]
@@ -161,6 +165,7 @@ def _record_reply(actor, application, outcome, opinion, signer, source_date, sou
     what = row.label
     transitions.require_owner(actor, application.status, route, what)
     require_not_related(actor, application, what)
+    relied = require_seen(application, seen)
     opinion, signer, source_number = (opinion or "").strip(), (signer or "").strip(), (source_number or "").strip()
     errors = {}
     if not opinion:
@@ -183,7 +188,7 @@ def _record_reply(actor, application, outcome, opinion, signer, source_date, sou
     decision = decide(application, actor=actor, step=row.step, outcome=Outcome.RETURN
                       if row.outcome == Outcome.RETURN else Outcome.AGREE, opinion=opinion, checks=checks,
                       signer=signer, agency=replying, transcribed=True, source_date=source_date,
-                      source_number=source_number, scan=scan)
+                      source_number=source_number, scan=scan, basis=relied)
     before, after = transitions.apply(application, row)
     fields = ["status", "updated_at"]
     if row.target == Status.RETURNED:

@@ -169,7 +169,7 @@ def last_decision(application, step, version=None) -> Decision | None:
     return qs.order_by("-decided_at", "-pk").first()
 
 
-def decide(application, *, actor, step, outcome, opinion="", checks=None, signer="", agency=None,
+def decide(application, *, actor, step, outcome, opinion="", checks=None, signer="", agency=None, basis=None,
            **paper) -> Decision:
     """A Decision bound to the latest submitted version. For a paper reply (`paper`: transcribed,
     source_date, source_number, scan) `signer` and `agency` are the replying level's, not the recorder's."""
@@ -179,7 +179,7 @@ def decide(application, *, actor, step, outcome, opinion="", checks=None, signer
     return Decision.objects.create(
         application=application, version=version, step=step, outcome=outcome, opinion=opinion,
         checks=checks or {}, actor=actor, actor_name=signer or actor.full_name or actor.username,
-        agency=agency or actor.agency, decided_at=clock.business_now(), **paper,
+        agency=agency or actor.agency, decided_at=clock.business_now(), basis=basis or {}, **paper,
     )
 
 
@@ -225,7 +225,7 @@ def announce(application, row, route, decision=None) -> None:
         if turn is not None and turn.role == Role.ENTERPRISE:
             notify(enterprise_users(application), application, f"您的{kind}申请：{application.get_status_display()}", key)
         elif turn is not None and turn.agency is not None:
-            what = transitions.next_label(row.target, route)
+            what = row.label if row.system else transitions.next_label(row.target, route)
             notify(agency_users(turn.agency, [turn.role]), application, f"{name}的{kind}申请：{what}", key)
     if row.target == Status.ORGANIZING and route.organizer_level == Level.PROVINCE:
         from .assistance import expect_assistance

@@ -20,6 +20,7 @@ from cpaudit.progress.steps import EVALUATION_STEP, step
 
 from .. import transitions
 from ..models import RESULT_LABELS, Application, Decision, Kind, Outcome, Status, Step
+from .basis import require_seen, result_extra
 from .common import (
     announce,
     chain_route,
@@ -38,7 +39,8 @@ REOPEN_REASON = "清洁生产审核评估未通过，重新开展审核"
 
 
 @transaction.atomic
-def application_result_propose(*, actor, application: Application, opinion: str = "") -> Decision:
+def application_result_propose(*, actor, application: Application, opinion: str = "",
+                               seen: str | None = None) -> Decision:
     """Organizer staff: the panel's derived result (every member scored) becomes the proposal."""
     from cpaudit.experts.services import panel_outcome
 
@@ -48,6 +50,7 @@ def application_result_propose(*, actor, application: Application, opinion: str 
     row = _online_row(application, route, "result_proposal", "")
     transitions.require_owner(actor, application.status, route, "提出评估/验收结论")
     require_not_related(actor, application, "提出评估/验收结论")
+    relied = require_seen(application, seen, result_extra(application))
     outcome = panel_outcome(application)
     if outcome is None or outcome.passed is None:
         raise InvalidState("专家组尚未抽取或专家尚未全部提交评分，不能提出结论", code="not_scored")
@@ -56,7 +59,7 @@ def application_result_propose(*, actor, application: Application, opinion: str 
         raise InvalidState("请填写专家组意见", code="opinion_required")
     checks = {"passed": outcome.passed, "average": str(outcome.average), "vetoed": outcome.vetoed}
     decision = decide(application, actor=actor, step=Step.RESULT_PROPOSAL, outcome=Outcome.AGREE,
-                      opinion=opinion, checks=checks)
+                      opinion=opinion, checks=checks, basis=relied)
     before, after = transitions.apply(application, row)
     application.save(update_fields=["status", "updated_at"])
     log_action(actor=actor, action=row.log, obj=application, changes={"status": [before, after]},
@@ -66,7 +69,8 @@ def application_result_propose(*, actor, application: Application, opinion: str 
 
 
 @transaction.atomic
-def application_result_confirm(*, actor, application: Application, outcome: str, opinion: str = "") -> Decision:
+def application_result_confirm(*, actor, application: Application, outcome: str, opinion: str = "",
+                               seen: str | None = None) -> Decision:
     """The organizer's leader confirms the proposed result, or sends it back to the staff with a reason."""
     application = lock(application)
     access.check(actor, "applications.application.confirm_result", application)
@@ -80,11 +84,13 @@ def application_result_confirm(*, actor, application: Application, outcome: str,
     transitions.require_owner(actor, application.status, route, "确认评估/验收结论")
     require_not_related(actor, application, "确认评估/验收结论")
     require_other_person(actor, proposal, "确认结论")
+    relied = require_seen(application, seen, result_extra(application))
     opinion = (opinion or "").strip()
     if outcome == Outcome.RETURN and not opinion:
         raise InvalidState("退回须填写原因", code="reason_required")
     decision = decide(application, actor=actor, step=Step.RESULT_CONFIRMATION, outcome=outcome,
-                      opinion=opinion or "确认", checks={} if outcome == Outcome.RETURN else {"passed": passed})
+                      opinion=opinion or "确认", checks={} if outcome == Outcome.RETURN else {"passed": passed},
+                      basis=relied)
     before, after = transitions.apply(application, row)
     fields = ["status", "updated_at"]
     data = {"reason": opinion} if outcome == Outcome.RETURN else {}
