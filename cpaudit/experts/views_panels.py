@@ -1,5 +1,6 @@
 """The panel page of an application (draw, draw record and its check, meeting, scores, outcome) and the
-expert's own pages (my review tasks, the score form).
+expert's own pages (my review tasks, the score form beside the files it judges and the consistency
+flags on the enterprise's figures).
 
 Who sees what: government users who see the application see the whole page; the organizer's staff act
 on it. An expert sees the page of an application whose current panel it sits on, but not the draw
@@ -10,11 +11,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
-from cpaudit.applications.models import Application, Status
+from cpaudit.applications.models import Application, Attachment, Status
+from cpaudit.applications.services import attachments as files
 from cpaudit.core.errors import InvalidState
 from cpaudit.core.views import add_validation_errors, domain_view
 from cpaudit.org import access
 from cpaudit.org.roles import GOVERNMENT_ROLES, Role
+from cpaudit.progress.models import Evidence
+from cpaudit.progress.selectors.consistency import consistency_flags
+from cpaudit.progress.steps import DELIVERABLE_STEPS
 
 from . import draw, selectors, services
 from .forms import DrawForm, MeetingForm, ScoreForm
@@ -115,6 +120,24 @@ def my_tasks(request):
     return render(request, "experts/my_tasks.html", {"tasks": selectors.my_tasks(request.user)})
 
 
+def _materials(user, application) -> dict:
+    """What the expert scores, beside the form: the files frozen with the submitted version (exactly
+    what the reviewers saw), the current files of the deliverable steps (22, 27, 35; marked when one is
+    the same file as an attachment) and the consistency flags on the enterprise's own figures."""
+    version = application.versions.order_by("-number").first()
+    frozen = files.version_attachments(version)
+    rows = {a.pk: a for a in access.scope(user, Attachment.objects.filter(
+        application=application, pk__in=[item["id"] for item in frozen]))}
+    digests = {item["digest"] for item in frozen}
+    deliverables = list(access.scope(user, Evidence.objects.filter(
+        record__enrolment_id=application.enrolment_id, record__step_id__in=DELIVERABLE_STEPS, is_current=True))
+        .select_related("record__step").order_by("record__step_id", "-uploaded_at"))
+    for evidence in deliverables:
+        evidence.attached = evidence.digest in digests
+    return {"version": version, "frozen_files": [{**item, "row": rows.get(item["id"])} for item in frozen],
+            "deliverables": deliverables, "flags": consistency_flags(application.enrolment, application.kind)}
+
+
 @domain_view
 def score(request, pk):
     user = request.user
@@ -141,4 +164,5 @@ def score(request, pk):
     return render(request, "experts/score_form.html", {
         "member": member, "application": application, "sheet": member.panel.sheet, "form": form,
         "current": current, "open": application.status == Status.ORGANIZING and user.role == Role.EXPERT,
+        **_materials(user, application),
     })

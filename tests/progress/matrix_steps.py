@@ -3,7 +3,8 @@
 Written from authority.md (§ Roles, § Progress chain), not from cpaudit.org.access: everyone with a
 business role sees the progress of the enterprises they see; the enterprise and its engaged agency record
 and upload on their own enterprise only; branch staff confirm, return and reopen in their county; city
-and province see but neither record nor review; experts and administrators see nothing of it (403).
+and province see but neither record nor review; experts and administrators see nothing of it (403),
+except the deliverables' files of the applications an expert scores (404 on any other file).
 Outside what a role sees the answer is 404 (existence is not disclosed).
 """
 
@@ -97,7 +98,9 @@ MATRIX = {
     # An empty review or upload is refused with a message and a redirect back to the step (302).
     "progress:step_review": (record_kwargs, rule(REVIEWERS, ok=302), "post"),
     "progress:evidence_upload": (record_kwargs, rule(RECORDERS, ok=302), "post"),
-    "progress:evidence_download": (evidence_kwargs, rule(BUSINESS), "get"),
+    # An expert downloads only the deliverables (22, 27, 35) of applications it scores: 404 on step 5.
+    "progress:evidence_download": (evidence_kwargs, lambda role, rel: 404 if role == Role.EXPERT
+                                   else rule(BUSINESS)(role, rel), "get"),
     "progress:stage_targets": (campaign_kwargs, targets_rule, "get"),
 }
 
