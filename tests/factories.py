@@ -11,7 +11,7 @@ from stdnum.cn.uscc import calc_check_digit
 from cpaudit.campaigns.models import AuditMode, Campaign, CampaignCounty, Enrolment
 from cpaudit.core import storedfiles
 from cpaudit.org.models import Agency, Division, User
-from cpaudit.org.roles import AgencyKind, Role
+from cpaudit.org.roles import GOVERNMENT_ROLES, AgencyKind, Role
 from cpaudit.progress.models import Evidence, ReviewStatus, StepRecord, StepStatus
 from cpaudit.progress.steps import DELIVERABLE_STEPS
 from cpaudit.registry.models import ConsultingAgency, Enterprise, Industry
@@ -119,6 +119,9 @@ def build_world() -> World:
         Role.SECURITY_ADMIN: make_user("secadmin", Role.SECURITY_ADMIN),
         Role.AUDIT_ADMIN: make_user("auditadmin", Role.AUDIT_ADMIN),
     }
+    for user in users.values():
+        if user.role in GOVERNMENT_ROLES:
+            declare(user)  # 事前有防: nobody decides without a current declaration of interest
     return World(province, baoding, branch_a, branch_b, dingzhou, sjz, branch_sjz, consulting, campaign,
                  enterprises, users)
 
@@ -175,3 +178,40 @@ def complete_audit(enrolment, through: int = 27, *, confirmed: bool = True, evid
             attach_evidence(record)
         records.append(record)
     return records
+
+
+# --- declarations of interest (integrity) ----------------------------------------------------------
+
+def declare(subject, *, ties=(), declared_at=None, declared_by=None):
+    """A current declaration of interest for a user (government staff) or an expert of the pool,
+    superseding any earlier one; written directly (no service, no log): the setting of a test.
+    `ties` are (kind, enterprise or consulting agency[, detail]); `declared_at` defaults to now."""
+    from cpaudit.experts.models import Expert
+    from cpaudit.integrity.models import Declaration, Tie
+
+    key = {"expert": subject} if isinstance(subject, Expert) else {"user": subject}
+    last = Declaration.objects.filter(**key).order_by("-version").first()
+    Declaration.objects.filter(**key, is_current=True).update(is_current=False)
+    owner = declared_by or (subject.user if isinstance(subject, Expert) else subject)
+    declaration = Declaration.objects.create(**key, version=(last.version + 1) if last else 1, is_current=True,
+                                             declared_by=owner, declared_at=declared_at or timezone.now())
+    for kind, party, *detail in ties:
+        side = {"enterprise": party} if isinstance(party, Enterprise) else {"consulting_agency": party}
+        Tie.objects.create(declaration=declaration, kind=kind, detail=detail[0] if detail else "", **side)
+    return declaration
+
+
+# --- electronic seals (documents) --------------------------------------------------------------------
+
+def make_seal_keys(*agencies, platform: bool = True) -> dict:
+    """An active seal key for each agency given (and the platform's), through the key services as a
+    SystemActor — as load-demo does. Returns {agency or "platform": SealKey}."""
+    from cpaudit.core.actors import SystemActor
+    from cpaudit.documents import keys
+
+    actor, made = SystemActor("pytest"), {}
+    if platform:
+        made["platform"] = keys.active_key(platform=True) or keys.seal_key_generate(actor=actor, platform=True)
+    for agency in agencies:
+        made[agency] = keys.active_key(agency) or keys.seal_key_generate(actor=actor, agency=agency)
+    return made

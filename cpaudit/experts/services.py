@@ -28,6 +28,7 @@ from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.log import diff, log_action, snapshot
 from cpaudit.core.logdisplay import register
 from cpaudit.integrity.conflicts import expert_conflicts, user_conflict
+from cpaudit.integrity.requirements import require_current_declaration
 from cpaudit.org import access
 from cpaudit.org.models import User
 from cpaudit.org.roles import Role
@@ -188,6 +189,7 @@ def panel_draw(*, actor, application, size=None, min_environment=None, min_indus
     access.check(actor, "experts.panel.draw", application)
     _require_organizer(actor, application, "抽取专家组")
     _require_organizing(application, "抽取专家组")
+    require_current_declaration(actor, "抽取专家组")
     enterprise_id, agency_id = _parties(application)
     _require_not_conflicted(actor, application)
     previous = Panel.objects.select_for_update().filter(application=application, is_current=True).first()
@@ -340,6 +342,7 @@ def score_submit(*, actor, member, points: dict, vetoes: list, opinion: str = ""
     access.check(actor, "experts.score.submit", member)
     if is_system(actor) or member.expert.user_id != actor.pk:
         raise PermissionDenied("只能由专家本人提交自己的评分")
+    require_current_declaration(actor, "专家评分")
     panel = member.panel
     application = _lock_application(panel.application)
     if not panel.is_current:

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "cpaudit.progress",
     "cpaudit.reports",
     "cpaudit.integrity",
+    "cpaudit.oversight",
     "cpaudit.experts",
     "cpaudit.applications",
     "cpaudit.jobs",
@@ -60,6 +61,7 @@ TEMPLATES = [
                 "cpaudit.core.context_processors.platform",
                 "cpaudit.core.nav.nav_items",
                 "cpaudit.reports.context_processors.notifications",
+                "cpaudit.integrity.context_processors.declaration_banner",
             ],
         },
     },
@@ -138,6 +140,26 @@ CPAUDIT_PAGE_SIZE = 50
 # Consistency checks (progress.services.consistency): how far, in percent of the baseline figure,
 # after-implementation + the options' claimed savings may stray from the baseline before it is flagged.
 CPAUDIT_CONSISTENCY_TOLERANCE_PERCENT = env_int("CPAUDIT_CONSISTENCY_TOLERANCE_PERCENT", 10)
+# Integrity (cpaudit.integrity, cpaudit.oversight). A declaration of interest is valid this many days
+# (renewed each year); the banner warns this many days before it runs out.
+CPAUDIT_DECLARATION_VALID_DAYS = env_int("CPAUDIT_DECLARATION_VALID_DAYS", 365)
+CPAUDIT_DECLARATION_WARN_DAYS = env_int("CPAUDIT_DECLARATION_WARN_DAYS", 30)
+# Anomaly review (cpaudit.oversight.rules): a decision taken less than this many minutes after the
+# item reached the desk; working hours "HH:MM-HH:MM" on the working days of the calendar (北京时间).
+CPAUDIT_ANOMALY_QUICK_MINUTES = env_int("CPAUDIT_ANOMALY_QUICK_MINUTES", 15)
+CPAUDIT_WORKING_HOURS = env_str("CPAUDIT_WORKING_HOURS", "08:00-18:00")
+# One reviewer deciding on one consulting agency's clients at least FACTOR times the mean of the
+# colleagues at the same desk, and at least MIN items.
+CPAUDIT_ANOMALY_CONCENTRATION_FACTOR = env_int("CPAUDIT_ANOMALY_CONCENTRATION_FACTOR", 3)
+CPAUDIT_ANOMALY_CONCENTRATION_MIN = env_int("CPAUDIT_ANOMALY_CONCENTRATION_MIN", 5)
+# The same expert on the panels of one consulting agency's clients at least MIN times, and at least
+# FACTOR times what the random draws make expected.
+CPAUDIT_ANOMALY_PAIR_MIN = env_int("CPAUDIT_ANOMALY_PAIR_MIN", 3)
+CPAUDIT_ANOMALY_PAIR_FACTOR = env_int("CPAUDIT_ANOMALY_PAIR_FACTOR", 2)
+# A consulting agency all of whose clients (at least this many, results confirmed) passed.
+CPAUDIT_ANOMALY_ALL_PASS_MIN = env_int("CPAUDIT_ANOMALY_ALL_PASS_MIN", 5)
+# Options or figures of an enterprise changed within this many days after a decision on its application.
+CPAUDIT_ANOMALY_FIGURES_DAYS = env_int("CPAUDIT_ANOMALY_FIGURES_DAYS", 7)
 # The CJK TrueType font (.ttf, or the first face of a .ttc) embedded in PDFs; None = the Debian
 # paths tried by cpaudit.reports.render.fonts.
 CPAUDIT_PDF_FONT = env_str("CPAUDIT_PDF_FONT") or None

@@ -14,7 +14,6 @@ from cpaudit.applications import selectors, services
 from cpaudit.applications.document import form_document
 from cpaudit.applications.models import Decision, Level, Outcome, PaperAgency, Status, Step
 from cpaudit.applications.render import form_pdf
-from cpaudit.core import clock
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.models import ActionLog
 from cpaudit.org.roles import Role
@@ -180,14 +179,13 @@ def test_both_levels_on_paper_are_recorded_by_the_branch(chain, submitted, world
 
 
 def test_the_recorder_s_declarations_apply(chain, submitted, world, province_paper):
-    from cpaudit.integrity.models import Declaration, Tie, TieKind
+    from cpaudit.integrity.models import TieKind
+
+    from ..factories import declare
 
     app = chain.to(submitted, Status.PROVINCE_REVIEW)
     recorder = world.users[Role.CITY_STAFF]
-    declaration = Declaration.objects.create(user=recorder, version=1, declared_at=clock.server_now(),
-                                             is_current=True)
-    Tie.objects.create(declaration=declaration, kind=TieKind.FAMILY, enterprise=app.enrolment.enterprise,
-                       detail="亲属任职")
+    declare(recorder, ties=[(TieKind.FAMILY, app.enrolment.enterprise, "亲属任职")])
     with pytest.raises(PermissionDenied):
         record(app, recorder)
     assert reload(app).status == Status.PROVINCE_REVIEW

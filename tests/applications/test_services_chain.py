@@ -7,9 +7,9 @@ from cpaudit.applications import services
 from cpaudit.applications.models import Application, Decision, Level, Outcome, Status, Step
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.models import ActionLog
-from cpaudit.integrity.models import Declaration, Tie, TieKind
+from cpaudit.integrity.models import TieKind
 from cpaudit.org.roles import Role
-from tests.factories import make_user
+from tests.factories import declare, make_user
 
 from .chain_table import AGREE_TO, STEP_LEVEL, STEP_ROLE, STEP_STATE
 from .conftest import reload
@@ -171,9 +171,7 @@ def test_the_reviewer_cannot_approve_their_own_opinion(chain, submitted, world):
 
 def test_a_staff_member_tied_to_the_enterprise_must_recuse(chain, submitted, world):
     staff = world.users[Role.BRANCH_STAFF]
-    declaration = Declaration.objects.create(user=staff, version=1, declared_by=staff,
-                                             declared_at="2020-07-01T00:00:00+08:00")
-    Tie.objects.create(declaration=declaration, kind=TieKind.FAMILY, enterprise=world.enterprises["own"])
+    declare(staff, ties=[(TieKind.FAMILY, world.enterprises["own"])])
     before = ActionLog.objects.count()
     with pytest.raises(PermissionDenied) as exc:
         services.application_decide(actor=staff, application=submitted, step=Step.BRANCH_REVIEW,
@@ -183,9 +181,7 @@ def test_a_staff_member_tied_to_the_enterprise_must_recuse(chain, submitted, wor
 
 def test_a_tie_with_the_consulting_agency_also_recuses(chain, submitted, world):
     staff = world.users[Role.BRANCH_STAFF]
-    declaration = Declaration.objects.create(user=staff, version=1, declared_by=staff,
-                                             declared_at="2020-07-01T00:00:00+08:00")
-    Tie.objects.create(declaration=declaration, kind=TieKind.FORMER_EMPLOYER, consulting_agency=world.consulting)
+    declare(staff, ties=[(TieKind.FORMER_EMPLOYER, world.consulting)])
     with pytest.raises(PermissionDenied):
         services.application_decide(actor=staff, application=submitted, step=Step.BRANCH_REVIEW,
                                     outcome=Outcome.AGREE, checks=ALL_CHECKS)

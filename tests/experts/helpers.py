@@ -7,7 +7,7 @@ from cpaudit.campaigns.models import Enrolment
 from cpaudit.experts.models import Expert, Panel, PanelMember
 from cpaudit.org.roles import Role
 
-from ..factories import make_user
+from ..factories import declare, make_user
 
 _n = itertools.count(1)
 
@@ -17,8 +17,10 @@ def make_expert(*, environment=False, industry=False, energy=False, user=False, 
     if not (environment or industry or energy):
         energy = True
     account = make_user(f"expert{n}", Role.EXPERT, full_name=f"专家{n}") if user is True else (user or None)
-    return Expert.objects.create(name=kwargs.pop("name", f"专家{n}"), employer=kwargs.pop("employer", f"某大学{n}"),
-                                 environment=environment, industry=industry, energy=energy, user=account, **kwargs)
+    expert = Expert.objects.create(name=kwargs.pop("name", f"专家{n}"), employer=kwargs.pop("employer", f"某大学{n}"),
+                                   environment=environment, industry=industry, energy=energy, user=account, **kwargs)
+    declare(expert)  # an expert scores only with a current declaration of interest
+    return expert
 
 
 def make_pool(env=2, ind=2, other=1, user=True) -> list[Expert]:

@@ -19,15 +19,16 @@ def _ids(world):
 
 def test_versions_supersede_and_are_logged(world):
     staff = world.users[Role.BRANCH_STAFF]
+    base = Declaration.objects.get(user=staff, is_current=True).version  # the world's own declaration
     first = declaration_submit(actor=staff, ties=[])
     second = declaration_submit(actor=staff, ties=[{"kind": TieKind.FAMILY, "enterprise_id": world.enterprises["own"].pk,
                                                     "detail": "配偶任职"}], note="补充")
     first.refresh_from_db()
-    assert (first.version, first.is_current) == (1, False)
-    assert (second.version, second.is_current, second.user_id) == (2, True, staff.pk)
+    assert (first.version, first.is_current) == (base + 1, False)
+    assert (second.version, second.is_current, second.user_id) == (base + 2, True, staff.pk)
     assert second.ties.get().detail == "配偶任职"
     entries = list(ActionLog.objects.filter(action="integrity.declaration.submitted").order_by("seq"))
-    assert [e.data["version"] for e in entries] == [1, 2]
+    assert [e.data["version"] for e in entries] == [base + 1, base + 2]
     assert entries[0].data["ties"] == "无利益关系"
     assert entries[1].data["ties"][0]["enterprise_id"] == world.enterprises["own"].pk
 
@@ -38,15 +39,17 @@ def test_expert_declares_own_record_and_keeper_records_for_expert(world):
     assert own.expert_id == expert.pk and own.user_id is None
     kept = declaration_submit(actor=world.users[Role.CITY_STAFF], expert=expert,
                               ties=[{"kind": TieKind.CONSULTING, "consulting_agency_id": world.consulting.pk}])
-    assert kept.version == 2 and kept.declared_by == world.users[Role.CITY_STAFF]
+    assert kept.version == own.version + 1 and kept.declared_by == world.users[Role.CITY_STAFF]
 
 
 @pytest.mark.parametrize("role", [Role.BRANCH_STAFF, Role.BRANCH_LEADER, Role.ENTERPRISE, Role.SYSTEM_ADMIN])
 def test_others_cannot_declare_for_an_expert(world, role):
     expert = make_expert(environment=True)
+    before = Declaration.objects.count()
     with pytest.raises(PermissionDenied):
         declaration_submit(actor=world.users[role], expert=expert, ties=[])
-    assert not Declaration.objects.exists() and not ActionLog.objects.filter(action__startswith="integrity").exists()
+    assert Declaration.objects.count() == before
+    assert not ActionLog.objects.filter(action__startswith="integrity").exists()
 
 
 def test_nobody_declares_for_another_user(world):
@@ -58,6 +61,7 @@ def test_nobody_declares_for_another_user(world):
 
 def test_bad_ties_are_refused(world):
     staff = world.users[Role.BRANCH_STAFF]
+    before = Declaration.objects.count()
     for tie in [{"kind": "x", "enterprise_id": world.enterprises["own"].pk},
                 {"kind": TieKind.FAMILY},
                 {"kind": TieKind.FAMILY, "enterprise_id": world.enterprises["own"].pk,
@@ -66,7 +70,7 @@ def test_bad_ties_are_refused(world):
         with pytest.raises(ValidationError) as exc:
             declaration_submit(actor=staff, ties=[tie])
         assert "ties" in exc.value.message_dict
-    assert not Declaration.objects.exists()
+    assert Declaration.objects.count() == before
 
 
 def test_conflicts_enterprise_agency_employer_and_superseded(world):
@@ -134,8 +138,9 @@ def test_the_expert_is_told_when_a_keeper_files_their_declaration(world):
     expert = make_expert(environment=True)
     expert.user = world.users[Role.EXPERT]
     expert.save()
-    declaration_submit(actor=world.users[Role.PROVINCE_STAFF], expert=expert,
-                       ties=[{"kind": TieKind.FAMILY, "enterprise_id": world.enterprises["own"].pk}])
-    assert world.users[Role.EXPERT].notifications.filter(text__contains="利益关系申报（第1版）").exists()
+    kept = declaration_submit(actor=world.users[Role.PROVINCE_STAFF], expert=expert,
+                              ties=[{"kind": TieKind.FAMILY, "enterprise_id": world.enterprises["own"].pk}])
+    text = f"利益关系申报（第{kept.version}版）"
+    assert world.users[Role.EXPERT].notifications.filter(text__contains=text).exists()
     declaration_submit(actor=world.users[Role.EXPERT], expert=expert, ties=[])  # their own: no notice
     assert world.users[Role.EXPERT].notifications.count() == 1
