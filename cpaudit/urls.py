@@ -11,4 +11,6 @@ urlpatterns = [
     path("applications/", include("cpaudit.applications.urls")),
     path("experts/", include("cpaudit.experts.urls")),
     path("integrity/", include("cpaudit.integrity.urls")),
+    # Public: whether a file is a document the platform issued (no login).
+    path("verify/", include("cpaudit.documents.urls")),
 ]

@@ -93,7 +93,7 @@ def settings_probe(module: str, tmp_path, **environ) -> dict:
 
 def test_operators_variables_are_read_and_the_safety_switches_are_not(tmp_path):
     probe = settings_probe("cpaudit.settings.production", tmp_path, DJANGO_SECRET_KEY="x" * 50,
-                           DATABASE_URL="postgres://u@127.0.0.1:5432/x")
+                           DATABASE_URL="postgres://u@127.0.0.1:5432/x", CPAUDIT_KEY_ENCRYPTION_KEY="0" * 32)
     operations = (ROOT / "docs" / "OPERATIONS.md").read_text(encoding="utf-8")
     table = set(re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \|", operations, re.M))
     assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "CPAUDIT_DATA_DIR"} <= table

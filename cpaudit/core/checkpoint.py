@@ -1,26 +1,51 @@
-"""Checkpoints of the log's head, kept outside the database.
+"""Checkpoints of the log's head, kept outside the database, signed with the platform's SM2 key.
 
-A hash chain cannot see its own tail cut off; a checkpoint file can. One JSON object a line:
-{"seq": N, "digest": "...", "time": "...", "reason": "..."}. Written at least daily (the worker)
-and whenever a document is issued.
+A hash chain cannot see its own tail cut off, nor a rewrite that recomputes every later digest; a
+checkpoint file can, as long as the file cannot be rewritten along with it. One JSON object a line:
+{"seq": N, "digest": "...", "time": "...", "reason": "...", "key": "<fingerprint>", "signature": "<hex>"},
+the signature (SM2, the platform key of cpaudit.documents.keys) taken over the canonical JSON of every
+other field of the line. The private key is wrapped under a key-encryption key that is not in the
+database, so someone with database access cannot forge a line that matches a rewritten chain.
+
+Written at least daily (the worker), after every issued document (`checkpoint_after_commit`) and by
+`cpaudit checkpoint-log`. Lines written before the platform had a key carry no signature: such a line
+is accepted only ahead of the first signed line and only when a signed line at the same or a later
+seq vouches for it (a digest at seq N covers the whole chain up to N); any other unsigned line, and
+any line whose signature does not verify, is reported as possibly forged.
 """
 
+import datetime as dt
 import json
+import logging
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
+from django.dispatch import Signal
 
 from . import clock
+from .chain import canonical_json
 from .models import ActionLog, LogHead
 
 CHECKPOINT_FILE = "log-checkpoints.jsonl"
+log = logging.getLogger(__name__)
+# Sent after a line was written to the default file, with `point` (cpaudit.documents marks the issued
+# documents it covers).
+checkpoint_written = Signal()
 
 
 def default_checkpoint_path() -> Path:
     return Path(settings.CPAUDIT_CHECKPOINT_DIR) / CHECKPOINT_FILE
 
 
+def signed_part(point: dict) -> bytes:
+    return canonical_json({k: v for k, v in point.items() if k != "signature"})
+
+
 def write_checkpoint(*, reason: str, path: Path | None = None) -> dict:
+    from cpaudit.documents.keys import active_key, sign_with  # the seals live above core; the key is theirs
+
+    default = path is None
     path = path or default_checkpoint_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     head = LogHead.objects.filter(pk=1).first()
@@ -30,9 +55,34 @@ def write_checkpoint(*, reason: str, path: Path | None = None) -> dict:
         "time": clock.server_now().isoformat(),
         "reason": reason,
     }
+    key = active_key(platform=True)
+    if key is None:
+        log.warning("no platform seal key: checkpoint at seq %s written unsigned", point["seq"])
+    else:
+        point["key"] = key.fingerprint
+        point["signature"] = sign_with(key, signed_part(point))
     with path.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(point, ensure_ascii=False) + "\n")
+    if default:
+        checkpoint_written.send(sender=None, point=point)
     return point
+
+
+def checkpoint_safely(reason: str) -> dict | None:
+    """A checkpoint that never raises: after a committed action, a failure (an unwritable file, a
+    missing key-encryption key) must not turn the action's success into an error page. The failure is
+    logged for the operator, and the next checkpoint (the next issued document, the worker's daily one,
+    `cpaudit checkpoint-log`) covers what this one would have."""
+    try:
+        return write_checkpoint(reason=reason)
+    except Exception:
+        log.exception("log checkpoint (%s) could not be written; pending until the next checkpoint", reason)
+        return None
+
+
+def checkpoint_after_commit(*, reason: str) -> None:
+    """Checkpoint once the current transaction commits (a rolled-back action is not vouched for)."""
+    transaction.on_commit(lambda: checkpoint_safely(reason))
 
 
 def read_checkpoints(path: Path) -> list[dict]:
@@ -41,19 +91,48 @@ def read_checkpoints(path: Path) -> list[dict]:
         if not line.strip():
             continue
         try:
-            point = json.loads(line)
-            points.append({"line": number, "seq": int(point["seq"]), "digest": str(point["digest"])})
-        except (ValueError, KeyError, TypeError) as exc:
+            raw = json.loads(line)
+            point = {"line": number, "seq": int(raw["seq"]), "digest": str(raw["digest"]), "raw": raw}
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"检查点文件第 {number} 行无法解析：{exc}") from exc
+        points.append(point)
     return points
 
 
-def check_against_checkpoints(path: Path) -> list[str]:
-    """Problems found: a checkpointed entry missing (tail cut) or different (rewritten)."""
+def _time(raw: dict):
+    try:
+        return dt.datetime.fromisoformat(str(raw.get("time")))
+    except ValueError:
+        return None
+
+
+def signature_problems(points: list[dict]) -> list[str]:
+    from cpaudit.documents.keys import platform_check
+
     problems = []
+    first_signed = next((i for i, p in enumerate(points) if "signature" in p["raw"]), len(points))
+    signed_seqs = [p["seq"] for p in points if "signature" in p["raw"]]
+    latest_signed = max(signed_seqs, default=-1)
+    for index, point in enumerate(points):
+        raw, where = point["raw"], f"检查点（文件第 {point['line']} 行）"
+        if "signature" not in raw:
+            if index < first_signed and point["seq"] <= latest_signed:
+                continue  # written before the platform had a key, vouched for by a later signed line
+            problems.append(f"{where}没有签名：该行可能被伪造")
+            continue
+        why = platform_check(str(raw.get("key", "")), signed_part(raw), str(raw["signature"]), _time(raw))
+        if why:
+            problems.append(f"{where}签名未通过校验（{why}）：该行可能被伪造")
+    return problems
+
+
+def check_against_checkpoints(path: Path) -> list[str]:
+    """Problems found: a line not signed by the platform, a checkpointed entry missing (tail cut) or
+    different (rewritten)."""
     points = read_checkpoints(path)
     if not points:
-        return problems
+        return []
+    problems = signature_problems(points)
     wanted = {p["seq"] for p in points if p["seq"] > 0}
     digests = dict(ActionLog.objects.filter(seq__in=wanted).values_list("seq", "digest"))
     for point in points:

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "cpaudit.oversight",
     "cpaudit.experts",
     "cpaudit.applications",
+    "cpaudit.documents",
     "cpaudit.jobs",
     "cpaudit.demo",
 ]
@@ -160,6 +161,11 @@ CPAUDIT_ANOMALY_PAIR_FACTOR = env_int("CPAUDIT_ANOMALY_PAIR_FACTOR", 2)
 CPAUDIT_ANOMALY_ALL_PASS_MIN = env_int("CPAUDIT_ANOMALY_ALL_PASS_MIN", 5)
 # Options or figures of an enterprise changed within this many days after a decision on its application.
 CPAUDIT_ANOMALY_FIGURES_DAYS = env_int("CPAUDIT_ANOMALY_FIGURES_DAYS", 7)
+# The key-encryption key of the seal keys' private halves (cpaudit.documents.crypto): 32 hex digits,
+# a 128-bit SM4 key. From the environment only, never in the database or the data directory (so never
+# in a backup; a restore needs it). dev and test fix a non-secret value; production refuses to start
+# without a well-formed one.
+CPAUDIT_KEY_ENCRYPTION_KEY = env_str("CPAUDIT_KEY_ENCRYPTION_KEY") or None
 # The CJK TrueType font (.ttf, or the first face of a .ttc) embedded in PDFs; None = the Debian
 # paths tried by cpaudit.reports.render.fonts.
 CPAUDIT_PDF_FONT = env_str("CPAUDIT_PDF_FONT") or None

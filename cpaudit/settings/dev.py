@@ -6,3 +6,5 @@ from .env import env_str
 DEBUG = True
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-only-not-a-secret-cpaudit-demo")
 CPAUDIT_DEMO_MODE = True
+# Not a secret: the demo's seal keys are demo keys. Production takes its own from the environment.
+CPAUDIT_KEY_ENCRYPTION_KEY = env_str("CPAUDIT_KEY_ENCRYPTION_KEY", "00112233445566778899aabbccddeeff")

@@ -1,4 +1,10 @@
-"""`cpaudit verify-log [--checkpoint FILE]`: recompute the chain; exit 0 when intact."""
+"""`cpaudit verify-log [--checkpoint FILE]`: recompute the chain; exit 0 when intact.
+
+With --checkpoint, also check each line's signature with the platform's keys (a line with the right
+JSON but a missing or wrong signature is reported) and that every checkpointed entry is still there
+with the same digest. Exit 1 with one FAIL line per problem; 2 when the check cannot be made (no
+file, an unreadable line, no usable key-encryption key to trust the platform keys by).
+"""
 
 import sys
 from pathlib import Path
@@ -7,14 +13,15 @@ from django.core.management.base import BaseCommand
 
 from cpaudit.core.chain import verify_entries
 from cpaudit.core.checkpoint import check_against_checkpoints
+from cpaudit.core.errors import InvalidState
 from cpaudit.core.models import ActionLog, LogHead
 
 
 class Command(BaseCommand):
-    help = "校验操作日志链（SM3）；可对照日志外保存的检查点文件发现被截断的尾部。"
+    help = "校验操作日志链（SM3）；可对照日志外保存、经平台签名的检查点文件发现被截断或改写的日志。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--checkpoint", type=Path, help="检查点文件（JSON Lines）")
+        parser.add_argument("--checkpoint", type=Path, help="检查点文件（JSON Lines，含平台签名）")
 
     def handle(self, *args, **options):
         report = verify_entries(ActionLog.objects.order_by("seq").iterator(chunk_size=2000))
@@ -39,6 +46,9 @@ class Command(BaseCommand):
                 problems.extend(check_against_checkpoints(checkpoint))
             except ValueError as exc:
                 self.stderr.write(str(exc))
+                sys.exit(2)
+            except InvalidState as exc:  # e.g. no key-encryption key: the signatures cannot be trusted
+                self.stderr.write(f"无法校验检查点签名：{exc.message}")
                 sys.exit(2)
         if problems:
             for problem in problems:
