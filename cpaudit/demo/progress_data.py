@@ -8,15 +8,18 @@ demo campaigns, so the dashboards are meaningful on `make run`. Invented, like t
   enterprises that have not moved for longer than the campaign's stale_days; 3–8 options each once
   the audit is past 审核准备 (无/低费 ones, 中/高费 ones with investments around the fee threshold),
   statuses from 提出 to 已实施 and a few 放弃, expected benefits, achieved ones for implemented options
-  (one or two far above expectation, so the benefit flags show); baseline figures past stage 3 and
-  after-implementation figures past step 30.
+  (one or two far above expectation, so the benefit flags show); 中/高费 options implemented only in
+  complete audits, which wait for their 评估 between step 27 and stage 6 (applications_data passes it
+  then); baseline figures past stage 3 and after-implementation figures past step 30, in balance with
+  the options (progress_figures), except on one complete audit planted for the consistency checks.
 - The closed 2020 campaign: most enterprises complete (all 35 steps confirmed), a few stuck earlier.
 - What applications rely on holds (cpaudit.progress.services.derived.*_blockers): every completed
   deliverable step (22, 27, 35) carries its report as a small real PDF (cpaudit.demo.documents),
   stored through the evidence storage (core.storedfiles) so that downloads work; an enterprise whose
   audit is complete through step 27 (or 35) has those steps confirmed by its branch, so
   applications_data can apply for 评估 (验收); an enterprise with all 35 steps has each 中/高费 option
-  implemented or abandoned, and every abandoned option gives its reason (the files: progress_files).
+  implemented or abandoned, and every abandoned option gives its reason (the files: progress_files;
+the options: progress_options).
 
 Deterministic: one random.Random(SEED) per campaign drives every choice in a fixed order.
 Idempotent: a campaign whose enrolments already have step records is left alone.
@@ -33,7 +36,6 @@ import datetime as dt
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.utils import timezone
 
@@ -46,26 +48,24 @@ from cpaudit.progress.models import (
     Evidence,
     Figures,
     Option,
-    OptionCategory,
-    OptionStatus,
     ProductOutput,
     ReviewStatus,
     StepRecord,
     StepStatus,
 )
-from cpaudit.progress.services.options import compute_flags, suggest_category
 from cpaudit.progress.steps import DELIVERABLE_STEPS, EVALUATION_STEP, FINAL_STEP, stages
 from cpaudit.registry.industries import six_industry_codes
 
 from .data import SEED
+from .progress_figures import FigureBuilder
 from .progress_files import deliverable_files
+from .progress_options import OptionBuilder
 
 ACTION = "demo.progress.loaded"
 register(ACTION, "写入演示审核进展",
          detail=lambda entry: "步骤记录{step_records}条、成果文件{evidence}份、方案{options}项、审核数据{figures}组".format(
              **{"step_records": 0, "evidence": 0, "options": 0, "figures": 0, **(entry.data or {})}))
 
-AFTER_STEP = 30  # 验证已实施的中/高费方案的成果: the 'after' figures
 STALE_COUNT = 4  # active campaign: enterprises idle for longer than stale_days
 STUCK_COUNT = 4  # closed campaign: enterprises that never finished
 RETURN_REASONS = [
@@ -75,46 +75,12 @@ RETURN_REASONS = [
     "方案汇总表未列明投资估算，请补充。",
 ]
 PENDING_DAYS = 14  # completed steps younger than this (before the last movement) mostly await review
-ABANDON_REASONS = [
-    "投资回收期过长，经论证暂不实施。", "厂区规划调整，改由其他方案替代。", "设备供应商停产，技术条件不具备。",
-    "与在建环保工程重复，合并实施。",
-]
-# Low-cost options: (name, benefit kind). Kinds: water, energy, other.
-LOW_OPTIONS = [
-    ("加强跑冒滴漏巡检管理", "water"), ("车间照明更换为LED节能灯具", "energy"), ("冷却水循环回用", "water"),
-    ("完善水、电、汽计量器具配备", "energy"), ("优化设备清洗工序用水", "water"), ("蒸汽管道及阀门保温", "energy"),
-    ("原辅材料按需领用、定额管理", "other"), ("空压机管路泄漏治理", "energy"), ("雨污分流及地面冲洗改干扫", "water"),
-    ("化学品库房规范化管理", "other"),
-]
-# Medium/high-cost options by industry group.
-HIGH_OPTIONS = {
-    "造纸": [("白水回收及纤维回用系统改造", "water"), ("污泥深度脱水改造", "other"), ("纸机真空系统节能改造", "energy")],
-    "印染": [("冷轧堆前处理工艺改造", "water"), ("印染废水中水回用工程", "water"), ("定型机废气余热回收", "energy")],
-    "纺织": [("空压机变频节能改造", "energy"), ("高效节能织机更换", "energy"), ("浆料回收系统", "water")],
-    "制革": [("少铬鞣制工艺改造", "other"), ("浸灰废液循环利用", "water"), ("转鼓变频节能改造", "energy")],
-    "酿造": [("酒糟综合利用", "other"), ("蒸馏冷却水余热回收", "energy"), ("高浓度废水厌氧沼气利用", "water")],
-    "制药": [("溶媒回收装置改造", "other"), ("MVR蒸发浓缩系统", "energy"), ("纯化水制备浓水回用", "water")],
-}
-GENERAL_HIGH = [("燃煤锅炉改天然气锅炉", "energy"), ("屋顶分布式光伏发电", "energy"), ("厂区中水回用系统", "water")]
-OTHER_POLLUTANT = {"制革": "总铬", "印染": "苯胺类", "造纸": "悬浮物", "纺织": "悬浮物", "酿造": "悬浮物", "制药": "VOCs"}
-# Water intensity (t fresh water per 万元 revenue) and product unit by industry group.
-WATER_INTENSITY = {"造纸": (25, 60), "印染": (20, 45), "制革": (15, 35), "纺织": (4, 12), "酿造": (8, 20),
-                   "制药": (6, 18)}
-PRODUCT_UNITS = {"造纸": ("吨", 0.25), "印染": ("万米", 0.02), "制革": ("万标张", 0.004), "纺织": ("吨", 0.05),
-                 "酿造": ("吨", 0.12), "制药": ("吨", 0.01)}  # unit, quantity per 万元 revenue
-RAW_MATERIALS = {
-    "造纸": "废纸、商品木浆、淀粉、助留剂", "印染": "坯布、活性染料、分散染料、烧碱、助剂",
-    "制革": "原皮、铬鞣剂、硫化钠、石灰、加脂剂", "纺织": "棉花、涤纶短纤、浆料",
-    "酿造": "高粱、小麦、大米、稻壳", "制药": "原料药中间体、乙醇、丙酮、活性炭",
-}
+EVALUATION_WAIT = 20  # days a complete audit of the running campaign waits for its 评估 after step 27
+IMPLEMENTATION_DAYS = 20  # and at least this long for stages 6–7 afterwards
 
 
 def _aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
-
-
-def _q(value: float, places: str = "0.01") -> Decimal:
-    return Decimal(f"{value:.6f}").quantize(Decimal(places))
 
 
 @dataclass
@@ -125,11 +91,14 @@ class People:
     consultant: dict[int, User] = field(default_factory=dict)  # consulting agency pk → its user
     branch: dict[str, User] = field(default_factory=dict)  # county code → branch staff
     made: dict[int, User] = field(default_factory=dict)  # enterprise pk → account made to upload its files
+    branch_login: set[str] = field(default_factory=set)  # counties whose branch staff can log in
 
     @classmethod
     def load(cls) -> "People":
         people = cls()
         for user in User.objects.filter(is_demo=True).select_related("agency").order_by("username"):
+            if user.role == Role.BRANCH_STAFF and user.agency and user.has_usable_password():
+                people.branch_login.add(user.agency.division_id)
             if user.role == Role.ENTERPRISE and user.enterprise_id and user.has_usable_password():
                 people.enterprise.setdefault(user.enterprise_id, user)
             elif user.role == Role.CONSULTANT and user.consulting_agency_id:
@@ -155,9 +124,20 @@ class Plan:
     overlap: bool = False  # the last step of the previous stage still in progress
     first: dt.date | None = None
     last: dt.date | None = None
+    # A complete audit waiting for its 评估: steps 1–27 done by `report_by`, stage 6 from `resume`.
+    report_by: dt.date | None = None
+    resume: dt.date | None = None
+
+    def window(self, index: int, count: int) -> tuple[dt.date, dt.date, int, int]:
+        """(first day, last day, position, steps) of the stretch the index-th of `count` steps falls in."""
+        if self.report_by is None:
+            return self.first, self.last, index, count
+        if index < EVALUATION_STEP:
+            return self.first, self.report_by, index, EVALUATION_STEP
+        return self.resume, self.last, index - EVALUATION_STEP, count - EVALUATION_STEP
 
 
-class CampaignLoader:
+class CampaignLoader(OptionBuilder, FigureBuilder):
     def __init__(self, campaign: Campaign, today: dt.date, people: People):
         self.campaign, self.today, self.people = campaign, today, people
         self.rng = random.Random(SEED)
@@ -168,6 +148,7 @@ class CampaignLoader:
         self.figures: list[tuple[Figures, ProductOutput]] = []
         self.flags_left = 2  # achieved far above expected: one or two options per campaign
         self.plans: dict[int, Plan] = {}
+        self.planted: int | None = None  # the enrolment whose figures contradict its options
 
     # --- plans ---------------------------------------------------------------------------------
 
@@ -204,6 +185,21 @@ class CampaignLoader:
                 plan.first = min(first, self.today)
                 plan.last = max(self.today - dt.timedelta(days=idle), plan.first)
             self.plans[e.pk] = plan
+        self.wait_for_evaluation()
+
+    def wait_for_evaluation(self) -> None:
+        """The complete audits of the running campaign pause between step 27 and stage 6 while their
+        评估 is held: applications_data passes them all together, from the day after the last one's step
+        27, and 中/高费 options are implemented after it (progress.services.consistency flags one
+        implemented before). Left evenly spread when their windows leave no room for the pause."""
+        complete = [p for p in self.plans.values() if p.complete]
+        if not complete:
+            return
+        report_by = min(p.last for p in complete) - dt.timedelta(days=EVALUATION_WAIT + IMPLEMENTATION_DAYS)
+        if any((report_by - p.first).days < EVALUATION_STEP for p in complete):
+            return
+        for plan in complete:
+            plan.report_by, plan.resume = report_by, report_by + dt.timedelta(days=EVALUATION_WAIT)
 
     def plan_closed(self, enrolments: list[Enrolment]) -> None:
         rng = self.rng
@@ -247,7 +243,6 @@ class CampaignLoader:
             return
         rng = self.rng
         touched = self.touched_steps(plan)
-        span = max((plan.last - plan.first).days, 0)
         n = len(touched)
         recorder = self.people.recorder(enrolment)
         reviewer = self.people.branch.get(enrolment.enterprise.county_id)
@@ -258,8 +253,10 @@ class CampaignLoader:
         relied_on = next((last for last in (FINAL_STEP, EVALUATION_STEP)
                           if completed.issuperset(range(1, last + 1))), 0)
         for i, (number, status) in enumerate(touched):
-            start = plan.first + dt.timedelta(days=span * i // n + rng.randint(0, 2))
-            start = min(start, plan.last)
+            lo, hi, position, steps = plan.window(i, n)
+            span = max((hi - lo).days, 0)
+            start = lo + dt.timedelta(days=span * position // steps + rng.randint(0, 2))
+            start = min(start, hi)
             record = StepRecord(enrolment=enrolment, step_id=number, status=status, start_date=start,
                                 recorded_by=recorder)
             if i == n - 1:
@@ -267,10 +264,10 @@ class CampaignLoader:
             else:
                 day = start
             if status == StepStatus.COMPLETED:
-                length = max(1, round(span / n * rng.uniform(0.8, 2.2)))
-                completion = min(start + dt.timedelta(days=length), plan.last)
+                length = max(1, round(span / steps * rng.uniform(0.8, 2.2)))
+                completion = min(start + dt.timedelta(days=length), hi)
                 if number in DELIVERABLE_STEPS:  # after every earlier step's completion
-                    completion = min(max(completion, latest_completion), plan.last)
+                    completion = min(max(completion, latest_completion), hi)
                 if i == n - 1:
                     completion = plan.last
                 latest_completion = max(latest_completion, completion)
@@ -284,7 +281,7 @@ class CampaignLoader:
                     record.review = ReviewStatus.PENDING
             record.recorded_at = _aware(day, rng.randint(9, 11), rng.randint(0, 59))
             if record.review == ReviewStatus.CONFIRMED:
-                reviewed = min(day + dt.timedelta(days=rng.randint(1, 6)), plan.last)
+                reviewed = min(day + dt.timedelta(days=rng.randint(1, 6)), hi)
                 record.reviewed_by, record.reviewed_at = reviewer, _aware(reviewed, rng.randint(14, 17),
                                                                           rng.randint(0, 59))
             self.records.append(record)
@@ -301,141 +298,18 @@ class CampaignLoader:
                 record.review, record.review_reason = ReviewStatus.RETURNED, rng.choice(RETURN_REASONS)
                 record.reviewed_by, record.reviewed_at = reviewer, _aware(reviewed, 16, 30)
 
-    # --- options -------------------------------------------------------------------------------
+    def planted_enrolment(self, enrolments: list[Enrolment]) -> int | None:
+        """The complete audit that applications_data walks first (counties whose branch can log in
+        first, then by county and name), whose 验收 passes: its figures contradict its options (the
+        issue's real case, passed by every level), for the consistency checks to show."""
+        complete = [e for e in enrolments if self.plans[e.pk].complete]
+        if not complete:
+            return None
 
-    def option_statuses(self, plan: Plan, category: str) -> list[str]:
-        """Plausible statuses for an option at the enrolment's stage (weighted by repetition)."""
-        S = OptionStatus
-        r = 7 if plan.complete else plan.reached
-        if category == OptionCategory.LOW:  # 无/低费: implemented while auditing (边审核边实施)
-            if r <= 2:
-                return [S.PROPOSED, S.IMPLEMENTING, S.IMPLEMENTING, S.IMPLEMENTED]
-            if r <= 4:
-                return [S.SCREENED, S.IMPLEMENTING, S.IMPLEMENTED, S.IMPLEMENTED, S.IMPLEMENTED]
-            return [S.IMPLEMENTED] * 6 + [S.ABANDONED]
-        if plan.complete:  # 验收 needs every 中/高费 option implemented or abandoned
-            return [S.IMPLEMENTED] * 5 + [S.ABANDONED]
-        if r <= 3:
-            return [S.PROPOSED]
-        if r == 4:
-            return [S.PROPOSED, S.PROPOSED, S.SCREENED, S.ABANDONED]
-        if r == 5:
-            return [S.SCREENED, S.SCREENED, S.IMPLEMENTING, S.ABANDONED]
-        if r == 6:
-            return [S.IMPLEMENTING, S.IMPLEMENTING, S.IMPLEMENTED, S.SCREENED]
-        return [S.IMPLEMENTED] * 5 + [S.IMPLEMENTING, S.ABANDONED]
+        def walked(e: Enrolment):
+            return e.enterprise.county_id not in self.people.branch_login, e.enterprise.county_id, e.enterprise.name
 
-    def expected(self, kind: str, investment: Decimal, option: Option, group: str) -> None:
-        rng = self.rng
-        base = max(float(investment), 1.5)
-        if kind == "water":
-            water = base * rng.uniform(150, 700)
-            option.expected_water_t = _q(water, "1")
-            option.expected_wastewater_t = _q(water * rng.uniform(0.7, 0.9), "1")
-            option.expected_cod_t = _q(water * rng.uniform(0.0001, 0.0004), "0.001")
-            option.expected_nh3n_t = _q(water * rng.uniform(0.00001, 0.00004), "0.0001")
-        elif kind == "energy":
-            option.expected_energy_tce = _q(base * rng.uniform(0.4, 2.5), "0.1")
-            option.expected_electricity_kwh = _q(base * rng.uniform(800, 5000), "1")
-        else:
-            option.other_pollutant = OTHER_POLLUTANT[group]
-            option.expected_other_t = _q(base * rng.uniform(0.02, 0.2), "0.01")
-        option.expected_economic_wan = _q(base * rng.uniform(0.15, 0.7), "0.01")
-
-    def achieve(self, option: Option, closed: bool) -> None:
-        rng = self.rng
-        inflate = None
-        if not closed and self.flags_left and rng.random() < 0.15:
-            self.flags_left -= 1
-            inflate = "economic_wan"
-        for suffix in ("energy_tce", "electricity_kwh", "water_t", "wastewater_t", "cod_t", "nh3n_t", "other_t",
-                       "economic_wan"):
-            expected = getattr(option, f"expected_{suffix}")
-            if expected is None:
-                continue
-            factor = rng.uniform(3.6, 5.0) if suffix == inflate else rng.uniform(0.7, 1.15)
-            places = "0.0001" if suffix == "nh3n_t" else "0.001" if suffix == "cod_t" else "0.01"
-            setattr(option, f"achieved_{suffix}", _q(float(expected) * factor, places))
-
-    def build_options(self, enrolment: Enrolment, plan: Plan, closed: bool) -> None:
-        rng = self.rng
-        if plan.reached < 2:
-            return
-        group = self.group_of.get(enrolment.enterprise.industry_id, "纺织")
-        threshold = float(self.campaign.fee_threshold)
-        r = 7 if plan.complete else plan.reached
-        count = rng.randint(3, 4) if r <= 3 else rng.randint(3, 8)
-        n_high = 0 if r <= 3 else min(count - 2, rng.randint(1, 3))
-        low_names = rng.sample(LOW_OPTIONS, count - n_high)
-        high_names = rng.sample(HIGH_OPTIONS[group] + GENERAL_HIGH, n_high)
-        recorder = self.people.recorder(enrolment)
-        # 无/低费 options come from steps 10 (预审核), 15 (审核) and 20 (方案的产生和筛选), as far as reached.
-        low_steps = [n for n, stage in ((10, 2), (15, 3), (20, 4)) if stage <= r]
-        for index, (name, kind) in enumerate(low_names + high_names):
-            high = index >= len(low_names)
-            if high:
-                investment = _q(threshold * (rng.uniform(1.0, 1.4) if rng.random() < 0.4 else rng.uniform(1.5, 8)))
-            else:
-                investment = _q(rng.uniform(35, threshold - 0.5) if rng.random() < 0.1 else rng.uniform(0, 12))
-            category = suggest_category(investment, self.campaign)
-            reason = ""
-            if not high and investment > threshold * 0.8 and rng.random() < 0.5:
-                category, reason = OptionCategory.HIGH, "含配套土建及管网工程，整体按中/高费方案管理"
-            option = Option(enrolment=enrolment, name=name, category=category, category_reason=reason,
-                            investment=investment, recorded_by=recorder,
-                            source_step_id=rng.choice(low_steps) if not high else rng.choice((16, 17, 18, 19)))
-            option.status = rng.choice(self.option_statuses(plan, category))
-            if option.status == OptionStatus.ABANDONED:
-                option.abandon_reason = rng.choice(ABANDON_REASONS)
-            self.expected(kind, investment, option, group)
-            window_end = plan.last or self.today
-            if option.status == OptionStatus.IMPLEMENTED:
-                first = plan.first or window_end
-                option.actual_date = first + dt.timedelta(days=rng.randint(0, max((window_end - first).days, 0)))
-                option.planned_date = max(option.actual_date + dt.timedelta(days=rng.randint(-20, 20)), first)
-                self.achieve(option, closed)
-            elif option.status != OptionStatus.ABANDONED:
-                option.planned_date = max(window_end, self.today if not closed else window_end) + dt.timedelta(
-                    days=rng.randint(20, 150))
-            option.flags = compute_flags(option, self.campaign.benefit_flag_factor)
-            self.options.append(option)
-
-    # --- figures -------------------------------------------------------------------------------
-
-    def build_figures(self, enrolment: Enrolment, plan: Plan, records_by_step: dict[int, StepRecord]) -> None:
-        if not plan.complete and plan.reached <= 3:
-            return
-        rng = self.rng
-        enterprise = enrolment.enterprise
-        group = self.group_of.get(enterprise.industry_id, "纺织")
-        revenue = float(enterprise.main_business_revenue or 1000)
-        low, high = WATER_INTENSITY[group]
-        water = revenue * rng.uniform(low, high)
-        wastewater = water * rng.uniform(0.65, 0.85) if enterprise.water_related else water * 0.1
-        unit, per_wan = PRODUCT_UNITS[group]
-        baseline = {
-            "water_use_t": water, "wastewater_t": wastewater, "energy_tce": revenue * rng.uniform(0.05, 0.3),
-            "electricity_kwh": revenue * rng.uniform(300, 1500), "cod_t": wastewater * rng.uniform(0.00004, 0.00012),
-            "nh3n_t": wastewater * rng.uniform(0.000004, 0.000015),
-            "hazardous_waste_t": revenue * rng.uniform(0.0005, 0.004),
-        }
-        product = (enterprise.main_products or "主要产品").split("、")[0][:100]
-        output = revenue * per_wan * rng.uniform(0.8, 1.2)
-        year = self.campaign.year - 1
-        self._figures(enrolment, Figures.Kind.BASELINE, year, baseline, product, unit, output)
-        after_record = records_by_step.get(AFTER_STEP)
-        if after_record is not None and after_record.status == StepStatus.COMPLETED:
-            after = {k: v * rng.uniform(0.85, 0.97) for k, v in baseline.items()}
-            self._figures(enrolment, Figures.Kind.AFTER, after_record.completion_date.year, after, product, unit,
-                          output * rng.uniform(1.0, 1.08))
-
-    def _figures(self, enrolment, kind, year, values, product, unit, output) -> None:
-        places = {"cod_t": "0.001", "nh3n_t": "0.0001", "hazardous_waste_t": "0.001", "energy_tce": "0.1"}
-        figures = Figures(enrolment=enrolment, kind=kind, year=year, raw_materials=RAW_MATERIALS.get(
-            self.group_of.get(enrolment.enterprise.industry_id, ""), ""),
-            recorded_by=self.people.recorder(enrolment),
-            **{k: _q(v, places.get(k, "1")) for k, v in values.items()})
-        self.figures.append((figures, ProductOutput(name=product, unit=unit, quantity=_q(output, "0.01"))))
+        return min(complete, key=walked).pk
 
     # --- the whole campaign --------------------------------------------------------------------
 
@@ -450,12 +324,14 @@ class CampaignLoader:
             self.plan_closed(enrolments)
         else:
             self.plan_active(enrolments)
+        if not closed:
+            self.planted = self.planted_enrolment(enrolments)
         for e in enrolments:
             plan = self.plans[e.pk]
-            first = len(self.records)
+            first, first_option = len(self.records), len(self.options)
             self.build_records(e, plan, closed)
             self.build_options(e, plan, closed)
-            self.build_figures(e, plan, {r.step_id: r for r in self.records[first:]})
+            self.build_figures(e, plan, {r.step_id: r for r in self.records[first:]}, self.options[first_option:])
         StepRecord.objects.bulk_create(self.records)
         self.evidence = deliverable_files(self.records, self.campaign, self.people, actor)
         Option.objects.bulk_create(self.options)
