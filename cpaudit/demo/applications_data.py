@@ -25,6 +25,7 @@ from cpaudit.campaigns.models import Enrolment
 from cpaudit.core import clock
 from cpaudit.experts import services as experts
 from cpaudit.experts.models import Expert
+from cpaudit.integrity.demo import file_demo_declaration
 from cpaudit.org.models import Agency, User
 from cpaudit.org.roles import AgencyKind, Role
 from cpaudit.org.services import user_create
@@ -68,6 +69,7 @@ class Cast:
             user = User(username=username, role=role, full_name=full_name, is_demo=True,
                         password=make_password(None), **links)
             user_create(actor=self.actor, user=user)
+            file_demo_declaration(user)  # nobody decides without a declaration of interest (integrity)
         return user
 
     def enterprise_user(self, enterprise) -> User:
@@ -97,6 +99,7 @@ def _ensure_pool(actor, cast: Cast) -> list[Expert]:
         if speciality == "energy":
             data["environment"] = True  # energy experts double as environment experts in practice
         pool.append(experts.expert_save(actor=actor, data=data))
+        file_demo_declaration(pool[-1])
     return pool
 
 
