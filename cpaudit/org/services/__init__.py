@@ -4,8 +4,8 @@ from django.db import transaction
 
 from cpaudit.core.log import diff, log_action, snapshot
 
-from . import access
-from .models import Agency, User
+from .. import access
+from ..models import Agency, User
 
 AGENCY_FIELDS = ["name", "kind", "division_id", "supervisor_id", "head_name", "deputy_name", "section_chief_name",
                  "phone", "fax"]
