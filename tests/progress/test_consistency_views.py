@@ -55,8 +55,9 @@ def test_branch_sees_its_county_with_the_numbers_compared(world, login):
     assert "方案「浆料回收」状态为“实施中”，却填报了实际效益：节水500 吨/年" in html
     assert "已实施方案申报的实际节水合计300 吨/年（1项方案），大于审核基准年（2019年）新鲜水用量100 吨" in html
     assert "平衡核算允许偏差 10%" in html
-    counts = {code: n for code, _, n in response.context["counts"]}
-    assert counts[checks.BENEFIT_NOT_IMPLEMENTED] == 1 and counts[checks.SAVING_EXCEEDS_BASELINE] == 1
+    counts = {label: n for _, label, n in response.context["counts"]}
+    assert counts["未实施的方案填报了实际效益"] == 1 and counts["实际节约/削减量大于基准年数值"] == 1
+    assert counts["中/高费方案在评估通过前实施"] == 0
     city = login(world.users[Role.CITY_STAFF]).get(_url(world)).content.decode()
     assert "外县测试企业有限公司" in city
 
@@ -70,6 +71,10 @@ def test_filters_by_check_and_by_county(world, login):
     rows = list(response.context["page"])
     assert [r.enrolment.enterprise.name for r in rows] == ["自有测试企业有限公司"]
     assert [f.code for f in rows[0].flags] == [checks.SAVING_EXCEEDS_BASELINE]  # only the chosen check
+    counts = {label: n for _, label, n in response.context["counts"]}  # the counts stay those of every check
+    assert counts["未实施的方案填报了实际效益"] == 2 and counts["实际节约/削减量大于基准年数值"] == 1
+    hrefs = [href for href, _, _ in client.get(_url(world), {"county": "130606"}).context["counts"]]
+    assert f"?check={checks.SAVING_EXCEEDS_BASELINE}&county=130606" in hrefs
     response = client.get(_url(world), {"county": "130606"})
     assert [r.enrolment.enterprise.name for r in response.context["page"]] == ["外县测试企业有限公司"]
     response = client.get(_url(world), {"check": "no_such_check"})

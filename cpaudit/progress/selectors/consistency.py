@@ -4,8 +4,8 @@ application, the experts scoring it, the branch watching its enterprises.
 - `consistency_flags(enrolment, kind=None)`: the flags of one enrolment, as seen by the reviewer of an
   application of `kind` ("evaluation" / "acceptance"; None: the branch). Five queries.
 - `flags_for_enrolments(ids, kind=None)`: the same for many enrolments at once, still five queries.
-- `campaign_flags(user, campaign, county=None, code=None)`: the enrolments of a campaign within the
-  user's jurisdiction that have flags (the branch's list). Six queries.
+- `campaign_flags(user, campaign, county=None)`: the enrolments of a campaign within the user's
+  jurisdiction that have flags (the branch's list; `only` keeps one check). Six queries.
 - `option_flags(enrolment, kind)`: only "中/高费方案在评估通过前实施", as {code, message} dicts; two
   queries.
 """
@@ -96,21 +96,24 @@ class Row:
     flags: list[Flag]
 
 
-def campaign_flags(user, campaign, *, county: str | None = None, code: str | None = None) -> list[Row]:
-    """The enrolments of `campaign` in the user's scope (in `county` if given) with at least one flag
-    (of check `code` if given, and then only those flags), by county and name. Six queries."""
+def campaign_flags(user, campaign, *, county: str | None = None) -> list[Row]:
+    """The enrolments of `campaign` in the user's scope (in `county` if given) with at least one flag,
+    by county and name. Six queries."""
     qs = access.scope(user, Enrolment.objects.filter(campaign=campaign)).select_related(
         "enterprise", "enterprise__county").order_by("enterprise__county_id", "enterprise__name", "pk")
     if county:
         qs = qs.filter(enterprise__county_id=county)
     enrolments = list(qs)
     flags = flags_for_enrolments([e.pk for e in enrolments])
-    rows = []
-    for enrolment in enrolments:
-        found = [f for f in flags[enrolment.pk] if code is None or f.code == code]
-        if found:
-            rows.append(Row(enrolment, found))
-    return rows
+    return [Row(enrolment, flags[enrolment.pk]) for enrolment in enrolments if flags[enrolment.pk]]
+
+
+def only(rows: list[Row], code: str | None) -> list[Row]:
+    """The rows with a flag of check `code`, each with only those flags (all rows when None)."""
+    if code is None:
+        return rows
+    found = [Row(row.enrolment, [f for f in row.flags if f.code == code]) for row in rows]
+    return [row for row in found if row.flags]
 
 
 def count_by_check(rows: list[Row]) -> dict[str, int]:

@@ -26,19 +26,20 @@ def _rows(request, slug, action: str):
     form = ConsistencyFilterForm(request.GET or None, counties=_campaign_counties(user, campaign))
     filters = _filters(form)
     if filters is None:
-        return campaign, form, {}, None
-    rows = selectors.campaign_flags(user, campaign, county=filters.get("county") or None,
-                                    code=filters.get("check") or None)
-    return campaign, form, filters, rows
+        return campaign, form, {}, [], []
+    every = selectors.campaign_flags(user, campaign, county=filters.get("county") or None)
+    return campaign, form, filters, every, selectors.only(every, filters.get("check") or None)
 
 
 @domain_view
 def consistency_list(request, slug):
-    campaign, form, filters, rows = _rows(request, slug, "progress.dashboard.view")
-    page = Paginator(rows or [], settings.CPAUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    campaign, form, filters, every, rows = _rows(request, slug, "progress.dashboard.view")
+    page = Paginator(rows, settings.CPAUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    county = f"&county={filters['county']}" if filters.get("county") else ""
     return render(request, "progress/consistency_list.html", {
         "campaign": campaign, "form": form, "page": page, "query": _query(request),
-        "counts": [(code, CHECKS[code], n) for code, n in selectors.count_by_check(rows or []).items()],
+        "counts": [(f"?check={code}{county}", CHECKS[code], n)
+                   for code, n in selectors.count_by_check(every).items()],
         "tolerance": f"{tolerance() * 100:.0f}", "severities": SEVERITIES,
         "can_export": access.allowed(request.user, "progress.export"), "export_query": _query(request),
     })
@@ -60,8 +61,8 @@ class FlagExporter(exports.EnrolmentProgressExporter):
 @domain_view
 def consistency_export(request, slug):
     """The same list (same filters, every page), one row per flag, as an .xlsx download; logged."""
-    campaign, form, filters, rows = _rows(request, slug, "progress.export")
-    content, _ = exports.export_flags(actor=request.user, campaign=campaign, rows=rows or [], filters=filters,
+    campaign, form, filters, _, rows = _rows(request, slug, "progress.export")
+    content, _ = exports.export_flags(actor=request.user, campaign=campaign, rows=rows, filters=filters,
                                       exporter=FlagExporter())
     response = HttpResponse(content, content_type=XLSX)
     filename = f"数据一致性提示-{campaign.slug}-{clock.today():%Y%m%d}.xlsx"
