@@ -217,22 +217,6 @@ def make_seal_keys(*agencies, platform: bool = True) -> dict:
     return made
 
 
-# --- electronic seals (documents) --------------------------------------------------------------------
-
-def make_seal_keys(*agencies, platform: bool = True) -> dict:
-    """An active seal key for each agency given (and the platform's), through the key services as a
-    SystemActor — as load-demo does. Returns {agency or "platform": SealKey}."""
-    from cpaudit.core.actors import SystemActor
-    from cpaudit.documents import keys
-
-    actor, made = SystemActor("pytest"), {}
-    if platform:
-        made["platform"] = keys.active_key(platform=True) or keys.seal_key_generate(actor=actor, platform=True)
-    for agency in agencies:
-        made[agency] = keys.active_key(agency) or keys.seal_key_generate(actor=actor, agency=agency)
-    return made
-
-
 def make_platform_key_unlogged():
     """The platform's active key, without the log entry the key service writes: for tests that count
     log entries from seq 1 (the core log tests)."""

@@ -18,6 +18,7 @@ from cpaudit.campaigns.models import Campaign, Enrolment
 from cpaudit.campaigns.services import campaign_save, enrolment_save
 from cpaudit.core import clock
 from cpaudit.core.actors import SystemActor
+from cpaudit.documents.keys import demo_seal_keys
 from cpaudit.integrity.demo import declare_demo_people
 from cpaudit.org.models import Agency, User
 from cpaudit.org.roles import Role
@@ -65,6 +66,7 @@ def load_demo(*, today: dt.date | None = None) -> LoadResult:
     result = LoadResult()
     with transaction.atomic():
         agencies = _load_agencies(actor, data, result)
+        result.created["电子印章密钥"] = demo_seal_keys(actor)  # every agency's and the platform's (documents)
         consulting = _load_consulting(actor, data, result)
         enterprises = _load_enterprises(actor, data, result)
         _load_campaigns(actor, data, today, consulting, enterprises, result)

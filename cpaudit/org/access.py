@@ -109,11 +109,6 @@ RULES: dict[str, frozenset] = {
     # administrator's. Verifying a document is public and needs no rule.
     "documents.document.issue": frozenset({Role.BRANCH_LEADER, Role.CITY_LEADER, Role.PROVINCE_LEADER}),
     "documents.sealkey.manage": frozenset({Role.SECURITY_ADMIN}),
-    # Issued documents and seals (cpaudit.documents): a leader issues under its agency's seal (the app
-    # owning the document decides which leader may issue what); the seal keys are the security
-    # administrator's. Verifying a document is public and needs no rule.
-    "documents.document.issue": frozenset({Role.BRANCH_LEADER, Role.CITY_LEADER, Role.PROVINCE_LEADER}),
-    "documents.sealkey.manage": frozenset({Role.SECURITY_ADMIN}),
 }
 
 
@@ -157,7 +152,6 @@ ACTION_LABELS = {
     "experts.expert.view": "查看专家库", "experts.expert.change": "维护专家库", "experts.scoresheet.change": "维护评分表",
     "experts.panel.view": "查看专家组", "experts.panel.draw": "抽取专家组", "experts.score.submit": "提交专家评分",
     "integrity.declaration.view": "查看利益关系申报", "integrity.declaration.submit": "填报利益关系申报",
-    "documents.document.issue": "签发文书", "documents.sealkey.manage": "管理电子印章密钥",
     "documents.document.issue": "签发文书", "documents.sealkey.manage": "管理电子印章密钥",
 }
 
