@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from cpaudit.api.urls import api_patterns, token_patterns
+
 urlpatterns = [
     path("", include("cpaudit.core.urls")),
     path("registry/", include("cpaudit.registry.urls")),
@@ -11,6 +13,8 @@ urlpatterns = [
     path("applications/", include("cpaudit.applications.urls")),
     path("experts/", include("cpaudit.experts.urls")),
     path("integrity/", include("cpaudit.integrity.urls")),
+    path("api-tokens/", include(token_patterns)),
+    *api_patterns,
     # Public: whether a file is a document the platform issued (no login).
     path("verify/", include("cpaudit.documents.urls")),
 ]

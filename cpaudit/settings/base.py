@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "cpaudit.applications",
     "cpaudit.documents",
     "cpaudit.jobs",
+    "cpaudit.api",
     "cpaudit.demo",
 ]
 
@@ -169,6 +170,8 @@ CPAUDIT_KEY_ENCRYPTION_KEY = env_str("CPAUDIT_KEY_ENCRYPTION_KEY") or None
 # The CJK TrueType font (.ttf, or the first face of a .ttc) embedded in PDFs; None = the Debian
 # paths tried by cpaudit.reports.render.fonts.
 CPAUDIT_PDF_FONT = env_str("CPAUDIT_PDF_FONT") or None
+# Personal API tokens (cpaudit.api) stop working this many days after they are created.
+CPAUDIT_API_TOKEN_DAYS = env_int("CPAUDIT_API_TOKEN_DAYS", 90)
 # Cookies over HTTPS only; production applies it (an intranet on plain HTTP sets CPAUDIT_HTTPS=0).
 CPAUDIT_HTTPS = env_bool("CPAUDIT_HTTPS", True)
 # The demo web server's port (`serve`, and the address `load-demo` prints): PORT, as `make run` uses it.
