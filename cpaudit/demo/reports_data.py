@@ -72,7 +72,7 @@ def load_reports(campaign, today: dt.date) -> int:
             with clock.frozen(day):
                 report = report_for(actor=staff, campaign=campaign, agency=staff.agency, month=month,
                                     kind=ReportKind.BRANCH)
-                report_save_draft(actor=staff, report=report, problems=PROBLEMS[division])
+                report = report_save_draft(actor=staff, report=report, problems=PROBLEMS[division])
                 version = report_submit(actor=leader, report=report)
             if division == SCANNED and month == months[0]:
                 _upload_scan(staff, report, version.content, day)
@@ -95,7 +95,7 @@ def _city(campaign, months, today: dt.date) -> int:
         day = min(campaign.report_due_date(month.year, month.month) + dt.timedelta(days=CITY_DAYS), today)
         with clock.frozen(day):
             report = report_for(actor=staff, campaign=campaign, agency=staff.agency, month=month, kind=ReportKind.CITY)
-            report_save_draft(actor=staff, report=report, problems=CITY_PROBLEMS,
+            report = report_save_draft(actor=staff, report=report, problems=CITY_PROBLEMS,
                               document_number=CITY_NUMBER.format(year=month.year, n=30 + month.month))
             if n == 0:
                 report_submit(actor=leader, report=report)

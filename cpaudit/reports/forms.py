@@ -51,6 +51,13 @@ class DraftForm(forms.Form):
             else "本单位发文有文号的填写，印在发文机关标志下")
 
 
+def posted_seen(data) -> str:
+    """What the page showed the decider (cpaudit.reports.seen), posted back with the decision in a
+    hidden "seen" input. The template writes it from the page's own context, so a page shown again
+    after a refusal carries the new value; an empty or stale one is refused by the service."""
+    return str(data.get("seen") or "").strip()[:100]
+
+
 class SubmitForm(forms.Form):
     """The leader approves and submits; a correction after an earlier submission needs a reason."""
 

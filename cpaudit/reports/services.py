@@ -11,7 +11,14 @@ is editable like a draft: the branch's next save sets it back to 编辑中, and 
 
 Each action locks the report row, checks the actor, then the state, saves and writes one log entry
 in the same transaction. Log codes: reports.report.drafted (save_draft), .submitted (first version),
-.corrected (version ≥ 2), .accepted, .returned. report_for only creates the empty row and logs nothing.
+.corrected (version ≥ 2), .accepted, .returned.
+
+Reads never write: `report_for` returns the row when it exists, else an unsaved report of the same
+identity (its page renders from the live content); the row is created by the first save of a draft.
+Every action takes either, and finds the row by its identity (kind, campaign, agency, month).
+
+Decisions are bound to what the page showed (seen.py): acceptance and return carry the version the
+reviewer saw, the leader's submission the SM3 of the draft's content; a stale one is refused.
 """
 
 import datetime as dt
@@ -49,6 +56,7 @@ from .deadlines import (  # noqa: F401  (deadlines, overview and reminders are p
 )
 from .deadlines import month_of as _month
 from .models import MonthlyReport, Notification, ReportKind, ReportStatus, ReportVersion
+from .seen import require_content, require_version
 
 register("reports.report.drafted", "编辑月度进度报告")
 register("reports.report.submitted", "审批并报送月度进度报告")
@@ -62,9 +70,24 @@ TEXT_FIELDS = ["problems", "remarks", "document_number"]
 
 # --- helpers ---------------------------------------------------------------------------------------
 
-def _lock(report) -> MonthlyReport:
-    return (MonthlyReport.objects.select_for_update(of=("self",))
-            .select_related("agency", "agency__supervisor", "campaign", "prepared_by").get(pk=report.pk))
+def _identity(report) -> dict:
+    return {"kind": report.kind, "campaign_id": report.campaign_id, "agency_id": report.agency_id,
+            "month": report.month}
+
+
+def _lock(report, *, create: bool = False) -> MonthlyReport:
+    """The report's row, locked. An unsaved report (report_for: nothing written yet) is found by its
+    identity; `create` makes the row (the first save of a draft), else a missing row is refused."""
+    rows = (MonthlyReport.objects.select_for_update(of=("self",))
+            .select_related("agency", "agency__supervisor", "campaign", "prepared_by"))
+    if report.pk is not None:
+        return rows.get(pk=report.pk)
+    if create:
+        MonthlyReport.objects.get_or_create(**_identity(report))
+    found = rows.filter(**_identity(report)).first()
+    if found is None:
+        raise InvalidState("报告尚未起草：请经办人先填写“存在的问题”并保存草稿", code="not_started")
+    return found
 
 
 def _require_own_agency(actor, agency, what: str) -> None:
@@ -84,9 +107,9 @@ def _require_supervisor(actor, report) -> None:
 
 # --- getting a report ------------------------------------------------------------------------------
 
-@transaction.atomic
 def report_for(*, actor, campaign: Campaign, agency: Agency, month, kind: str) -> MonthlyReport:
-    """The report of (kind, campaign, agency, month), created as an empty draft when missing."""
+    """The report of (kind, campaign, agency, month): its row, or an unsaved empty draft when nobody has
+    saved one yet. Writes nothing (a page or a command that only reads never creates a row)."""
     access.check(actor, "reports.report.view")
     month = _month(month)
     if kind == ReportKind.BRANCH and agency.kind not in BRANCH_AGENCY_KINDS:
@@ -105,8 +128,9 @@ def report_for(*, actor, campaign: Campaign, agency: Agency, month, kind: str) -
     if kind == ReportKind.BRANCH and not CampaignCounty.objects.filter(
             campaign=campaign, county_id=agency.division_id).exists():
         raise InvalidState(f"{agency}所在县（市、区）不在审核批次「{campaign}」范围内", code="not_in_campaign")
-    report, _ = MonthlyReport.objects.get_or_create(kind=kind, campaign=campaign, agency=agency, month=month)
-    return report
+    found = (MonthlyReport.objects.select_related("agency", "agency__supervisor", "campaign", "prepared_by")
+             .filter(kind=kind, campaign=campaign, agency=agency, month=month).first())
+    return found or MonthlyReport(kind=kind, campaign=campaign, agency=agency, month=month)
 
 
 # --- the chain -------------------------------------------------------------------------------------
@@ -115,10 +139,11 @@ def report_for(*, actor, campaign: Campaign, agency: Agency, month, kind: str) -
 def report_save_draft(*, actor, report: MonthlyReport, problems: str, remarks: str = "",
                       document_number: str | None = None) -> MonthlyReport:
     """Staff of the reporting agency edit the free text and the 文号 (None: unchanged). A returned
-    report goes back to 编辑中."""
-    report = _lock(report)
-    access.check(actor, "reports.report.prepare", report)
+    report goes back to 编辑中. The first save creates the report's row."""
+    access.check(actor, "reports.report.prepare")
     _require_own_agency(actor, report.agency, "起草本单位的月度进度报告")
+    report = _lock(report, create=True)
+    access.check(actor, "reports.report.prepare", report)
     if report.status not in EDITABLE_STATES:
         raise InvalidState(f"报告{report.get_status_display()}，不能修改；如需更正请由上级单位退回后再改",
                            code="not_editable")
@@ -136,8 +161,10 @@ def report_save_draft(*, actor, report: MonthlyReport, problems: str, remarks: s
 
 
 @transaction.atomic
-def report_submit(*, actor, report: MonthlyReport, reason: str = "") -> ReportVersion:
-    """The leader of the reporting agency approves and submits: freezes version n+1."""
+def report_submit(*, actor, report: MonthlyReport, reason: str = "", seen: str | None = None) -> ReportVersion:
+    """The leader of the reporting agency approves and submits: freezes version n+1. `seen`: the SM3 of
+    the draft's content the leader's page showed (seen.content_token); a changed draft is refused."""
+    access.check(actor, "reports.report.submit")
     report = _lock(report)
     access.check(actor, "reports.report.submit", report)
     if is_system(actor):
@@ -155,7 +182,9 @@ def report_submit(*, actor, report: MonthlyReport, reason: str = "") -> ReportVe
     if number > 1 and not reason:
         raise InvalidState("更正后重新报送须填写更正原因", code="reason_required")
     today = clock.today()
-    content = C.finish(build_data(report, today), version=number, submitted_by=C._person(actor))
+    data = build_data(report, today)
+    require_content(seen, C.finish(data), _what(report))
+    content = C.finish(data, version=number, submitted_by=C._person(actor))
     version = ReportVersion.objects.create(
         report=report, number=number, content=content, digest=document_digest(content),
         reason=reason if number > 1 else "", submitted_by=actor, submitted_at=clock.business_now(),
@@ -170,28 +199,35 @@ def report_submit(*, actor, report: MonthlyReport, reason: str = "") -> ReportVe
 
 
 @transaction.atomic
-def report_accept(*, actor, report: MonthlyReport) -> MonthlyReport:
+def report_accept(*, actor, report: MonthlyReport, seen: str | None = None) -> MonthlyReport:
+    """City staff accept a submitted branch report. `seen`: the version the page showed
+    (seen.version_token); a report corrected and resubmitted since is refused."""
+    access.check(actor, "reports.report.review")
     report = _lock(report)
     access.check(actor, "reports.report.review", report)
     _check_reviewable(actor, report)
     if report.status != ReportStatus.SUBMITTED:
         raise InvalidState(f"报告{report.get_status_display()}，只能接收已报送的报告", code="not_submitted")
+    version = latest_version(report)
+    require_version(seen, version, _what(report))
     report.status = ReportStatus.ACCEPTED
     report.save()
-    version = latest_version(report)
     log_action(actor=actor, action="reports.report.accepted", obj=report,
                data={"version": version.number if version else None})
     return report
 
 
 @transaction.atomic
-def report_return(*, actor, report: MonthlyReport, reason: str) -> MonthlyReport:
-    """Send a submitted (or accepted) report back with a reason; the branch's users are notified."""
+def report_return(*, actor, report: MonthlyReport, reason: str, seen: str | None = None) -> MonthlyReport:
+    """Send a submitted (or accepted) report back with a reason; the branch's users are notified.
+    `seen` as for report_accept."""
+    access.check(actor, "reports.report.review")
     report = _lock(report)
     access.check(actor, "reports.report.review", report)
     _check_reviewable(actor, report)
     if report.status not in SUBMITTED_STATES:
         raise InvalidState(f"报告{report.get_status_display()}，只能退回已报送或已接收的报告", code="not_submitted")
+    require_version(seen, latest_version(report), _what(report))
     reason = (reason or "").strip()
     if not reason:
         raise InvalidState("退回须填写原因", code="reason_required")
@@ -208,6 +244,11 @@ def report_return(*, actor, report: MonthlyReport, reason: str) -> MonthlyReport
     log_action(actor=actor, action="reports.report.returned", obj=report,
                data={"version": number, "reason": reason})
     return report
+
+
+def _what(report) -> str:
+    """The report as a refusal names it: 保定市生态环境局竞秀区分局2020年5月进度报告."""
+    return f"{report.agency}{report.month.year}年{report.month.month}月进度报告"
 
 
 def _check_reviewable(actor, report) -> None:

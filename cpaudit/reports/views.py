@@ -24,8 +24,9 @@ from cpaudit.org.roles import BRANCH_AGENCY_KINDS, AgencyKind, Role
 
 from . import services
 from .document import blocks_of
-from .forms import DraftForm, PeriodForm, SubmitForm, month_value
+from .forms import DraftForm, PeriodForm, SubmitForm, month_value, posted_seen
 from .models import MonthlyReport, Notification, ReportKind
+from .seen import content_token
 from .views_scans import scan_context
 
 FORMATS = {
@@ -59,13 +60,16 @@ def _agency(pk, kinds) -> Agency:
 
 
 def _report(user, campaign, agency, month, kind):
-    """The report row (created empty when missing: services.report_for logs nothing). Outside the
-    user's jurisdiction → 404; a month or unit the report cannot exist for → InvalidState."""
+    """The report: its row, or (nobody has saved a draft yet) an unsaved one rendered from the live
+    content — a page never creates a row. Outside the user's jurisdiction → 404; a month or unit the
+    report cannot exist for → InvalidState."""
     access.check(user, "reports.report.view")
     try:
         report = services.report_for(actor=user, campaign=campaign, agency=agency, month=month, kind=kind)
     except PermissionDenied as exc:  # the role may view reports (checked above): the unit is not its
         raise Http404("报告不存在或不在您的辖区内") from exc
+    if report.pk is None:
+        return report
     # Belt and braces: the row must be in the user's scope.
     return access.get_in_scope(user, MonthlyReport.objects.select_related(
         "agency", "agency__supervisor", "campaign", "prepared_by", "returned_by"), pk=report.pk)
@@ -92,6 +96,8 @@ def _deadline(report, campaign, month, today) -> dict:
 
 
 def _versions(report):
+    if report.pk is None:
+        return []
     return list(report.versions.select_related("submitted_by", "scan_uploaded_by").order_by("number"))
 
 
@@ -174,7 +180,7 @@ def _draft_or_submit(request, report, action):
         form = DraftForm(request.POST, city=report.kind == ReportKind.CITY)
         return _save_draft(request, report, form), form, None
     if action == "submit":
-        form = SubmitForm(request.POST, correction=report.versions.exists())
+        form = SubmitForm(request.POST, correction=bool(_versions(report)))
         return _submit(request, report, form), None, form
     messages.error(request, "请选择要执行的操作")
     return False, None, None
@@ -226,7 +232,8 @@ def _submit(request, report, form) -> bool:
     if not form.is_valid():
         return False
     try:
-        version = services.report_submit(actor=request.user, report=report, reason=form.cleaned_data.get("reason", ""))
+        version = services.report_submit(actor=request.user, report=report, reason=form.cleaned_data.get("reason", ""),
+                                         seen=posted_seen(request.POST))
     except ValidationError as exc:
         # What is missing is shown next to each field in the checklist above the button (_actions.html).
         if not set(exc.message_dict) <= set(REQUIRED_LABELS):
@@ -259,6 +266,8 @@ def _report_context(request, report, campaign, month, draft_form=None, submit_fo
     return {
         "report": report, "campaign": campaign, "month": month, "agency": report.agency,
         "content": content, "blocks": blocks_of(content), "deadline": _deadline(report, campaign, month, today),
+        # What the leader approves: the content shown here (seen.py); posted back with the submission.
+        "seen_content": content_token(content) if can_submit else "",
         "versions": versions, "downloads": downloads,
         "draft_form": draft_form if can_prepare else None,
         "submit_form": submit_form if can_submit else None,

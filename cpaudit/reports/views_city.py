@@ -13,8 +13,9 @@ from cpaudit.org import access
 from cpaudit.org.roles import AgencyKind
 
 from . import services
-from .forms import AcceptForm, ReturnForm, month_value
+from .forms import AcceptForm, ReturnForm, month_value, posted_seen
 from .models import MonthlyReport, ReportKind, ReportStatus
+from .seen import version_token
 from .views import (
     STATE_BADGES,
     _agency,
@@ -66,6 +67,8 @@ def city_overview(request, slug, month, agency_pk):
             status = row.report.status if row.report else None
             rows.append({
                 "row": row, "badge": STATE_BADGES.get(row.state, ""),
+                # The version the reviewer sees listed here, posted back with the decision (seen.py).
+                "seen": version_token(services.latest_version(row.report)),
                 "url": reverse("reports:branch_report", args=[campaign.slug, month_value(month), row.agency.pk]),
                 "status": row.report.get_status_display() if row.report else "未编制",
                 "can_accept": can_review and status == ReportStatus.SUBMITTED,
@@ -93,10 +96,11 @@ def _review(request, campaign, month, city, action, return_forms) -> bool:
                                  month=month, agency__supervisor=city)
     access.check(user, "reports.report.review", branch)
     try:
+        seen = posted_seen(request.POST)
         if action == "accept":
-            services.report_accept(actor=user, report=branch)
+            services.report_accept(actor=user, report=branch, seen=seen)
         else:
-            services.report_return(actor=user, report=branch, reason=form.cleaned_data["reason"])
+            services.report_return(actor=user, report=branch, reason=form.cleaned_data["reason"], seen=seen)
     except (ValidationError, InvalidState) as exc:
         _fail(request, exc)
         return False

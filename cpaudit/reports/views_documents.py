@@ -53,7 +53,7 @@ def download(request, slug, month, agency_pk, fmt):
         raise Http404(exc.message) from exc
     number = request.GET.get("v")
     if number:
-        found = report.versions.filter(number=_int(number)).first() if _int(number) else None
+        found = next((v for v in _versions(report) if v.number == _int(number)), None)
         if found is None:
             raise Http404("没有这个版本")
         content = found.content

@@ -88,7 +88,9 @@ def scan_kwargs(w, rel):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"%PDF-1.4 sealed copy")
     ReportVersion.objects.filter(pk=version.pk).update(scan_digest=digest, scan_name="盖章件.pdf",
-                                                       scan_content_type="application/pdf", scan_size=20)
+                                                       scan_content_type="application/pdf", scan_size=20,
+                                                       scan_uploaded_by=w.users[Role.BRANCH_STAFF],
+                                                       scan_uploaded_at=timezone.now())
     return {"pk": version.pk}
 
 

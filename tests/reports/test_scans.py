@@ -77,7 +77,8 @@ def test_only_the_reporting_unit_uploads(users, submitted, store, role):
 def test_city_uploads_the_scan_of_its_consolidation(world, users, submitted, today, store):
     city = services.report_for(actor=users[Role.CITY_STAFF], campaign=world.campaign, agency=world.baoding,
                                month=D(2020, 5, 1), kind="city")
-    services.report_save_draft(actor=users[Role.CITY_STAFF], report=city, problems="无", document_number="保环报〔2020〕9号")
+    city = services.report_save_draft(actor=users[Role.CITY_STAFF], report=city, problems="无",
+                                      document_number="保环报〔2020〕9号")
     services.report_submit(actor=users[Role.CITY_LEADER], report=city)
     with pytest.raises(PermissionDenied):  # a branch does not even see the city's report
         scan_upload(actor=users[Role.BRANCH_STAFF], report=city, uploaded_file=upload("a.pdf", PDF))

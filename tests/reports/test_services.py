@@ -35,13 +35,20 @@ def actions(report):
 
 # --- report_for ------------------------------------------------------------------------------------
 
-def test_report_for_creates_once(world, users, today):
+def test_report_for_writes_nothing_and_the_first_save_creates_the_row(world, users, today):
     a = services.report_for(actor=users[Role.BRANCH_STAFF], campaign=world.campaign, agency=world.branch_a,
                             month=D(2020, 5, 17), kind="branch")
+    assert a.pk is None and a.month == MAY and a.status == ReportStatus.DRAFT
+    assert not MonthlyReport.objects.exists() and not ActionLog.objects.exists()
+    assert services.content_for(a)["title"] == "保定市生态环境局竞秀区分局关于2020年5月清洁生产审核工作进度的报告"
+    with pytest.raises(InvalidState, match="尚未起草"):  # nothing to submit before a draft is saved
+        services.report_submit(actor=users[Role.BRANCH_LEADER], report=a)
+    saved = services.report_save_draft(actor=users[Role.BRANCH_STAFF], report=a, problems="无")
     b = services.report_for(actor=users[Role.CITY_STAFF], campaign=world.campaign, agency=world.branch_a,
                             month="2020-05", kind="branch")
-    assert a.pk == b.pk and a.month == MAY and a.status == ReportStatus.DRAFT
-    assert MonthlyReport.objects.count() == 1
+    assert saved.pk == b.pk and b.problems == "无" and MonthlyReport.objects.count() == 1
+    again = services.report_save_draft(actor=users[Role.BRANCH_STAFF], report=a, problems="有")  # by identity
+    assert again.pk == saved.pk and MonthlyReport.objects.count() == 1
 
 
 @pytest.mark.parametrize("role,agency,error", [

@@ -3,6 +3,7 @@ notifications (authority.md § Monthly report chain)."""
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -52,6 +53,25 @@ def text(response) -> str:
 def as_(client, world, role):
     client.force_login(world.users[role])
     return client
+
+
+def seen_on(client, url, report_pk=None) -> str:
+    """The hidden "seen" value the page at `url` posts back: the submission's (the draft's content), or
+    with `report_pk` the accept/return forms' for that branch report (its version)."""
+    html = text(client.get(url))
+    if report_pk is None:
+        return re.search(r'name="seen" value="([^"]*)"', html)[1]
+    return re.search(rf'name="report" value="{report_pk}"[^>]*><input type="hidden" name="seen" value="([^"]*)"',
+                     html)[1]
+
+
+def submit(client, url, reason=""):
+    """The leader's submission as the page posts it (with the content it showed)."""
+    return client.post(url, {"action": "submit", "reason": reason, "seen": seen_on(client, url)})
+
+
+def review(client, url, action, report_pk, **data):
+    return client.post(url, {"action": action, "report": report_pk, "seen": seen_on(client, url, report_pk), **data})
 
 
 def report_a(world) -> MonthlyReport:
@@ -136,7 +156,7 @@ def test_full_chain(world, client, started):
     staff = as_(client, world, Role.BRANCH_STAFF)
     assert staff.post(url, {"action": "save", "problems": "  ", "remarks": ""}).status_code == 302
     leader = as_(client, world, Role.BRANCH_LEADER)
-    response = leader.post(url, {"action": "submit", "reason": ""})
+    response = submit(leader, url)
     html = text(response)
     assert response.status_code == 200 and not report_a(world).versions.exists()
     field = html.index("<dt>存在的问题</dt>")
@@ -150,7 +170,7 @@ def test_full_chain(world, client, started):
     assert staff.post(url, {"action": "submit"}).status_code == 403
 
     leader = as_(client, world, Role.BRANCH_LEADER)
-    assert leader.post(url, {"action": "submit", "reason": ""}).status_code == 302
+    assert submit(leader, url).status_code == 302
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED and report.versions.count() == 1
     first = report.versions.get(number=1)
@@ -161,11 +181,11 @@ def test_full_chain(world, client, started):
     city = city_url(world)
     cstaff = as_(client, world, Role.CITY_STAFF)
     assert ">接收<" in text(cstaff.get(city))
-    response = cstaff.post(city, {"action": "return", "report": report.pk, "reason": ""})
+    response = review(cstaff, city, "return", report.pk, reason="")
     assert response.status_code == 200 and "退回须填写原因" in text(response)
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
-    assert cstaff.post(city, {"action": "return", "report": report.pk, "reason": "停滞企业未说明原因"}).status_code == 302
+    assert review(cstaff, city, "return", report.pk, reason="停滞企业未说明原因").status_code == 302
     report.refresh_from_db()
     assert report.status == ReportStatus.RETURNED and report.return_reason == "停滞企业未说明原因"
 
@@ -176,16 +196,16 @@ def test_full_chain(world, client, started):
     assert Notification.objects.filter(user=world.users[Role.BRANCH_STAFF], read_at__isnull=True).exists()
     assert staff.post(url, {"action": "save", "problems": "个别企业进度滞后，已约谈", "remarks": ""}).status_code == 302
     leader = as_(client, world, Role.BRANCH_LEADER)
-    response = leader.post(url, {"action": "submit", "reason": ""})
+    response = submit(leader, url)
     assert response.status_code == 200 and "更正原因" in text(response)
     assert report.versions.count() == 1
-    assert leader.post(url, {"action": "submit", "reason": "补充停滞原因"}).status_code == 302
+    assert submit(leader, url, "补充停滞原因").status_code == 302
     second = report.versions.get(number=2)
     assert second.reason == "补充停滞原因" and second.content["problems"] == "个别企业进度滞后，已约谈"
 
     # City staff accept.
     cstaff = as_(client, world, Role.CITY_STAFF)
-    assert cstaff.post(city, {"action": "accept", "report": report.pk}).status_code == 302
+    assert review(cstaff, city, "accept", report.pk).status_code == 302
     report.refresh_from_db()
     assert report.status == ReportStatus.ACCEPTED
     # The first version stays readable, unchanged.
@@ -213,14 +233,14 @@ def test_city_staff_draft_and_city_leader_submits_the_consolidation(world, clien
     cstaff = as_(client, world, Role.CITY_STAFF)
     assert cstaff.post(city, {"action": "save", "problems": "无", "remarks": ""}).status_code == 302
     # Without its 文号 the consolidation is refused, with the message next to 文号.
-    response = as_(client, world, Role.CITY_LEADER).post(city, {"action": "submit", "reason": ""})
+    response = submit(as_(client, world, Role.CITY_LEADER), city)
     html = text(response)
     field = html.index("<dt>文号</dt>")
     assert response.status_code == 200 and html.index("须有文号", field) < html.index("</dd>", field)
     cstaff = as_(client, world, Role.CITY_STAFF)
     assert cstaff.post(city, {"action": "save", "problems": "无", "remarks": "",
                               "document_number": "保环报〔2020〕18号"}).status_code == 302
-    assert as_(client, world, Role.CITY_LEADER).post(city, {"action": "submit", "reason": ""}).status_code == 302
+    assert submit(as_(client, world, Role.CITY_LEADER), city).status_code == 302
     consolidation = MonthlyReport.objects.get(kind=ReportKind.CITY, agency=world.baoding)
     assert consolidation.status == ReportStatus.SUBMITTED
     version = ReportVersion.objects.get(report=consolidation)
@@ -254,7 +274,7 @@ def test_downloads_open(world, client, started):
 
 def test_download_is_the_submitted_snapshot(world, client, started):
     as_(client, world, Role.BRANCH_STAFF).post(branch_url(world), {"action": "save", "problems": "无"})
-    as_(client, world, Role.BRANCH_LEADER).post(branch_url(world), {"action": "submit"})
+    submit(as_(client, world, Role.BRANCH_LEADER), branch_url(world))
     # The data move after submission; the submitted report does not.
     StepRecord.objects.filter(enrolment=started).update(status=StepStatus.COMPLETED,
                                                         completion_date=dt.date(2020, 6, 19))
