@@ -13,6 +13,7 @@ urlpatterns = [
     path("applications/", include("cpaudit.applications.urls")),
     path("experts/", include("cpaudit.experts.urls")),
     path("integrity/", include("cpaudit.integrity.urls")),
+    path("security/", include("cpaudit.security.urls")),
     path("api-tokens/", include(token_patterns)),
     *api_patterns,
     # Public: whether a file is a document the platform issued (no login).

@@ -10,11 +10,36 @@ from dataclasses import dataclass
 
 GENESIS = "0" * 64
 
+# GB/T 32905-2016, example 1: SM3("abc"). A library that computes anything else (or has no SM3) must
+# not seal a single log entry: every digest would be unverifiable by any other SM3 implementation.
+SM3_KNOWN_ANSWER = (b"abc", "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0")
+_self_test: dict[str, str] = {}
+
+
+class SM3SelfTestFailed(RuntimeError):
+    pass
+
 
 def sm3_hex(data: bytes) -> str:
     h = hashlib.new("sm3")
     h.update(data)
     return h.hexdigest()
+
+
+def sm3_self_test(*, again: bool = False) -> None:
+    """Raise SM3SelfTestFailed unless SM3 gives the standard's answer. Runs once per process (at start-up,
+    from the security app's ready()); `again` repeats it."""
+    if again:
+        _self_test.clear()
+    if "result" not in _self_test:
+        message, expected = SM3_KNOWN_ANSWER
+        try:
+            got = sm3_hex(message)
+        except ValueError as exc:  # OpenSSL built without SM3
+            got = f"不可用（{exc}）"
+        _self_test["result"] = "" if got == expected else f"SM3 自检失败：SM3(\"abc\") 应为 {expected}，实际为 {got}"
+    if _self_test["result"]:
+        raise SM3SelfTestFailed(_self_test["result"])
 
 
 def canonical_json(content) -> bytes:
@@ -74,6 +99,7 @@ def canonical(entry) -> bytes:
 
 
 def entry_digest(entry) -> str:
+    sm3_self_test()  # the log refuses to write (and to verify) with a wrong SM3
     return sm3_hex(canonical(entry))
 
 

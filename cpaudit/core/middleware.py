@@ -1,4 +1,6 @@
-"""Security headers and the per-request log context."""
+"""Security headers, the client's address and the per-request log context."""
+
+from django.conf import settings
 
 from .log import reset_request_context, set_request_context
 
@@ -9,17 +11,37 @@ CSP = (
 )
 
 
+def client_ip(request) -> str:
+    """The client's address: REMOTE_ADDR, or behind CPAUDIT_PROXY_HOPS reverse proxies of ours the entry
+    of X-Forwarded-For they added (entries further left are whatever the client claimed)."""
+    if request is None:
+        return ""
+    hops = settings.CPAUDIT_PROXY_HOPS
+    address = request.META.get("REMOTE_ADDR") or ""
+    if hops > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if forwarded:
+            address = forwarded[-hops] if len(forwarded) >= hops else forwarded[0]
+    return address.replace("\x00", "")[:64]
+
+
 class ContentSecurityPolicyMiddleware:
-    """No inline script or style anywhere: the policy forbids them, so templates cannot drift."""
+    """No inline script or style anywhere: the policy forbids them, so templates cannot drift. Nothing a
+    signed-in user sees (pages, downloads) is kept by the browser or a proxy: no-store."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        token = set_request_context(ip=(request.META.get("REMOTE_ADDR") or "")[:64])
+        token = set_request_context(ip=client_ip(request))
         try:
             response = self.get_response(request)
         finally:
             reset_request_context(token)
         response.headers.setdefault("Content-Security-Policy", CSP)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+        else:
+            response.headers.setdefault("Cache-Control", "no-store")
         return response

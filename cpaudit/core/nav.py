@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from cpaudit.org.access import allowed
+from cpaudit.security.login import SECOND_FACTOR_ROLES
 
 
 def nav_items(request) -> dict:
@@ -33,6 +34,12 @@ def nav_items(request) -> dict:
         items.append(("org:user_list", "用户账号", None))
     if allowed(user, "core.log.view"):
         items.append(("log_list", "操作日志", None))
+    if allowed(user, "security.event.view"):
+        items.append(("security:event_list", "安全日志", None))
+    if allowed(user, "security.lockout.unlock"):
+        items.append(("security:lockout_list", "登录锁定", None))
+    if user.role in SECOND_FACTOR_ROLES:
+        items.append(("security:otp_setup", "动态口令", None))
     path = request.path
     result = []
     for name, label, _ in items:

@@ -1,4 +1,5 @@
-"""Login, logout and failed-login entries; the SQLite function the log's triggers consult."""
+"""Login and logout entries (failed logins: cpaudit.security.login); the SQLite function the log's
+triggers consult."""
 
 from django.contrib.auth import signals as auth_signals
 from django.db import transaction
@@ -33,13 +34,3 @@ def _logged_out(sender, request, user, **kwargs):
     if user is not None:
         with transaction.atomic():
             log_action(actor=user, action="auth.logout", obj=user, data={"ip": _client_ip(request)})
-
-
-@receiver(auth_signals.user_login_failed)
-def _login_failed(sender, credentials, request=None, **kwargs):
-    from .log import log_action
-
-    username = str(credentials.get("username", ""))[:150]
-    with transaction.atomic():
-        log_action(actor=None, action="auth.login_failed", object_type="org.user", object_repr=username,
-                   data={"username": username, "ip": _client_ip(request)})

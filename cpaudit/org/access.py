@@ -109,6 +109,11 @@ RULES: dict[str, frozenset] = {
     # administrator's. Verifying a document is public and needs no rule.
     "documents.document.issue": frozenset({Role.BRANCH_LEADER, Role.CITY_LEADER, Role.PROVINCE_LEADER}),
     "documents.sealkey.manage": frozenset({Role.SECURITY_ADMIN}),
+    # Login protection (cpaudit.security): unlocks and second-factor resets are the security
+    # administrator's (never on their own account); the security log is read by the audit administrator.
+    "security.lockout.unlock": frozenset({Role.SECURITY_ADMIN}),
+    "security.otp.reset": frozenset({Role.SECURITY_ADMIN}),
+    "security.event.view": frozenset({Role.AUDIT_ADMIN}),
 }
 
 
@@ -153,6 +158,8 @@ ACTION_LABELS = {
     "experts.panel.view": "查看专家组", "experts.panel.draw": "抽取专家组", "experts.score.submit": "提交专家评分",
     "integrity.declaration.view": "查看利益关系申报", "integrity.declaration.submit": "填报利益关系申报",
     "documents.document.issue": "签发文书", "documents.sealkey.manage": "管理电子印章密钥",
+    "security.lockout.unlock": "解除登录锁定", "security.otp.reset": "重置动态口令",
+    "security.event.view": "查询安全日志",
 }
 
 

@@ -20,6 +20,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "cpaudit.core",
     "cpaudit.org",
     "cpaudit.registry",
@@ -33,17 +35,26 @@ INSTALLED_APPS = [
     "cpaudit.documents",
     "cpaudit.jobs",
     "cpaudit.api",
+    "cpaudit.security",
     "cpaudit.demo",
 ]
 
 MIDDLEWARE = [
+    # Refuses to serve when a start-up check fails (demo accounts in production); then steps aside.
+    "cpaudit.security.middleware.StartupCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files in the demo and in production alike (DEBUG stays off): never the debug server.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "cpaudit.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session limits, before anything else looks at the user.
+    "cpaudit.security.middleware.SessionTimeoutMiddleware",
+    # 403/404 and downloads of a signed-in user → the security log.
+    "cpaudit.security.middleware.SecurityLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -105,9 +116,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise looks there first (empty until `collectstatic`)
+# WhiteNoise serves the apps' static folders directly (no collectstatic needed for the demo); production
+# turns this off and serves what `cpaudit collectstatic` gathered in STATIC_ROOT.
+WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -174,6 +188,27 @@ CPAUDIT_PDF_FONT = env_str("CPAUDIT_PDF_FONT") or None
 CPAUDIT_API_TOKEN_DAYS = env_int("CPAUDIT_API_TOKEN_DAYS", 90)
 # Cookies over HTTPS only; production applies it (an intranet on plain HTTP sets CPAUDIT_HTTPS=0).
 CPAUDIT_HTTPS = env_bool("CPAUDIT_HTTPS", True)
+# --- Login and sessions (cpaudit.security) ---
+# Lockout: this many failed logins (password or second factor) within the window, counted per account
+# name and per client address, lock that name or address for LOCKOUT minutes (docs/OPERATIONS.md).
+CPAUDIT_LOGIN_MAX_FAILURES = env_int("CPAUDIT_LOGIN_MAX_FAILURES", 5)
+CPAUDIT_LOGIN_FAILURE_WINDOW_MINUTES = env_int("CPAUDIT_LOGIN_FAILURE_WINDOW_MINUTES", 15)
+CPAUDIT_LOGIN_LOCKOUT_MINUTES = env_int("CPAUDIT_LOGIN_LOCKOUT_MINUTES", 30)
+# A session ends after this long without a request, and in any case this long after the login.
+CPAUDIT_SESSION_IDLE_MINUTES = env_int("CPAUDIT_SESSION_IDLE_MINUTES", 30)
+CPAUDIT_SESSION_MAX_HOURS = env_int("CPAUDIT_SESSION_MAX_HOURS", 12)
+# The second factor (TOTP) for government staff and administrators: production turns it on by default,
+# the demo leaves it to the environment (demo accounts are exempt either way).
+CPAUDIT_OTP_REQUIRED = env_bool("CPAUDIT_OTP_REQUIRED", False)
+# The security log keeps at most this many rows; each new row pushes the oldest out.
+CPAUDIT_SECURITY_LOG_MAX_ROWS = env_int("CPAUDIT_SECURITY_LOG_MAX_ROWS", 200_000)
+# HTTP Strict Transport Security max-age in production (seconds; with CPAUDIT_HTTPS).
+CPAUDIT_HSTS_SECONDS = env_int("CPAUDIT_HSTS_SECONDS", 31_536_000)
+# How many reverse proxies of ours stand in front of the application: the client address is then taken
+# from X-Forwarded-For (that many entries from its right end). 0: REMOTE_ADDR, nothing else is trusted.
+CPAUDIT_PROXY_HOPS = env_int("CPAUDIT_PROXY_HOPS", 0)
+# Django's own expiry is the absolute limit; the idle limit is kept by security.middleware.SessionTimeoutMiddleware.
+SESSION_COOKIE_AGE = CPAUDIT_SESSION_MAX_HOURS * 3600
 # The demo web server's port (`serve`, and the address `load-demo` prints): PORT, as `make run` uses it.
 CPAUDIT_PORT = env_int("PORT", 8000)
 

@@ -9,6 +9,8 @@ from .base import DATABASES
 SECRET_KEY = "test-only-not-a-secret"
 DEBUG = False
 CPAUDIT_DEMO_MODE = True
+# Whatever the environment says: tests that need the second factor turn it on themselves.
+CPAUDIT_OTP_REQUIRED = False
 CPAUDIT_KEY_ENCRYPTION_KEY = "0123456789abcdef0123456789abcdef"  # not a secret: test seal keys only
 # The test database is flushed between transactional tests; the log's triggers allow it only
 # through cpaudit.core.logreset, which checks this flag.
