@@ -16,6 +16,7 @@ from cpaudit.registry.models import ConsultingAgency
 from .factories import make_uscc
 
 PUBLIC = {"login", "logout"}
+PUBLIC |= {"org:activate"}  # an invited person's first password: tests/org/test_views.py
 RELATIONS = ["own", "same_county", "other_county", "other_city"]
 
 GOV = {Role.BRANCH_STAFF, Role.BRANCH_LEADER, Role.CITY_STAFF, Role.CITY_LEADER, Role.PROVINCE_STAFF,

@@ -31,6 +31,7 @@ def nav_items(request) -> dict:
         items.append(("registry:alias_list", "区划别名", None))
     if allowed(user, "org.agency.view"):
         items.append(("org:agency_list", "主管部门", None))
+    if allowed(user, "org.user.view"):  # administrators; branch staff: enterprise accounts; leaders: 转办
         items.append(("org:user_list", "用户账号", None))
     if allowed(user, "core.log.view"):
         items.append(("log_list", "操作日志", None))

@@ -220,7 +220,7 @@ def _load_users(actor, data, agencies, consulting, enterprises, result: LoadResu
     existing = {u.username: u for u in User.objects.filter(username__in=[s.username for s in data.users])
                 .select_related("agency", "enterprise", "consulting_agency")}
     # One PBKDF2 hash for the one shared demo password: hashing it per account (~0.5 s each) would make
-    # the load take half a minute. Equivalent to user.set_password(demo.PASSWORD) on every account.
+    # the load take half a minute. user_create still runs every password validator for each account.
     hashed = None
     created = 0
     for spec in data.users:
@@ -228,11 +228,11 @@ def _load_users(actor, data, agencies, consulting, enterprises, result: LoadResu
         if user is None:
             hashed = hashed or make_password(demo.PASSWORD)
             user = User(username=spec.username, full_name=spec.full_name, role=spec.role, is_demo=True,
-                        is_inspector=spec.is_inspector, password=hashed,
+                        is_inspector=spec.is_inspector,
                         agency=agencies[spec.agency] if spec.agency else None,
                         enterprise=enterprises[spec.enterprise_uscc] if spec.enterprise_uscc else None,
                         consulting_agency=consulting[spec.consulting] if spec.consulting else None)
-            user_create(actor=actor, user=user)
+            user_create(actor=actor, user=user, password=demo.PASSWORD, password_hash=hashed)  # validated
             created += 1
         elif not user.is_demo:
             result.warnings.append(f"已存在同名的非演示账号“{user.username}”，未作修改，不能用演示密码登录。")

@@ -11,9 +11,11 @@ from django.http import Http404
 
 from cpaudit.core.errors import PermissionDenied
 
+from .account_scope import user_scope
 from .jurisdiction import jurisdiction_of
 from .roles import (
     GOVERNMENT_ROLES,
+    LEADER_ROLES,
     Role,
 )
 
@@ -40,11 +42,21 @@ RULES: dict[str, frozenset] = {
     "campaigns.enrolment.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT},
     "campaigns.enrolment.change": STAFF,
     "core.log.view": frozenset({Role.AUDIT_ADMIN}),
-    # 系统管理员 manages accounts and agencies, 安全管理员 role assignment: neither sees business data.
+    # 系统管理员 manages accounts and agencies, 安全管理员 roles, resets, re-enabling and the security
+    # policy: neither sees business data. Branch staff open the accounts of their county's enterprises
+    # and of the consulting agencies engaged there, and re-enable those enterprises' accounts; a
+    # leader hands a departing colleague's personal work over (转办). Which accounts each sees:
+    # org/account_scope.py; the services check the finer conditions (never on oneself).
     "org.agency.view": frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}),
-    "org.user.view": frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}),
+    "org.user.view": frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.BRANCH_STAFF}) | LEADER_ROLES,
     "org.agency.change": frozenset({Role.SYSTEM_ADMIN}),
+    "org.user.create": frozenset({Role.SYSTEM_ADMIN, Role.BRANCH_STAFF}),
     "org.user.change": frozenset({Role.SYSTEM_ADMIN}),
+    "org.user.enable": frozenset({Role.SECURITY_ADMIN, Role.BRANCH_STAFF}),
+    "org.user.role": frozenset({Role.SECURITY_ADMIN}),
+    "org.user.reset": frozenset({Role.SECURITY_ADMIN}),
+    "org.user.reassign": frozenset({Role.SECURITY_ADMIN}) | LEADER_ROLES,
+    "org.security.view": frozenset({Role.SECURITY_ADMIN}),
     "jobs.job.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT},
     # Audit progress (authority.md § Progress chain): the enterprise (or its engaged agency) records,
     # branch staff confirm, return and reopen; everyone who sees the enrolment sees its record.
@@ -128,7 +140,9 @@ ACTION_LABELS = {
     "campaigns.campaign.view": "查看审核批次", "campaigns.campaign.change": "维护审核批次",
     "campaigns.enrolment.view": "查看审核企业名单", "campaigns.enrolment.change": "维护审核企业名单",
     "core.log.view": "查询操作日志", "org.agency.view": "查看主管部门", "org.user.view": "查看用户账号",
-    "org.agency.change": "维护主管部门", "org.user.change": "维护用户账号",
+    "org.agency.change": "维护主管部门", "org.user.change": "维护或停用用户账号", "org.user.create": "开设用户账号",
+    "org.user.enable": "重新启用用户账号", "org.user.role": "分配角色", "org.user.reset": "重置密码",
+    "org.user.reassign": "转办离岗人员的待办事项", "org.security.view": "查看安全策略",
     "jobs.job.view": "查看后台任务",
     "progress.step.view": "查看审核进展", "progress.step.record": "填报审核进展", "progress.step.review": "核实审核步骤",
     "progress.step.reopen": "重新打开已核实的步骤", "progress.evidence.upload": "上传佐证材料",
@@ -436,5 +450,5 @@ _SCOPES = {
     "reports.notification": lambda user, qs: qs.filter(user_id=getattr(user, "pk", None)),
     "progress.stagetarget": lambda user, qs: qs.filter(campaign__in=_campaign_scope(user, _campaigns())),
     "progress.evidence": _evidence_scope,
-    "org.user": _admin_scope,
+    "org.user": user_scope,
 }

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from .roles import ADMIN_ROLES, ROLE_AGENCY_KINDS, AgencyKind, Role
 
@@ -84,6 +85,15 @@ class User(AbstractUser):
     is_inspector = models.BooleanField("检查人员", default=False)
     is_demo = models.BooleanField("演示账号", default=False)
     phone = models.CharField("手机", max_length=30, blank=True)
+    # The password's age counts from here (expiry); every path that sets a password moves it.
+    password_changed_at = models.DateTimeField("密码设置时间", default=timezone.now)
+    # An initial or reset password is one-time: the holder must choose their own before anything else.
+    must_change_password = models.BooleanField("须修改密码", default=False)
+    # Dormancy counts from the later of the last login and this (creation or re-enabling), so a
+    # re-enabled account gets a full period before the worker disables it again.
+    enabled_at = models.DateTimeField("启用时间", null=True, blank=True)
+    disabled_at = models.DateTimeField("停用时间", null=True, blank=True)
+    disabled_reason = models.CharField("停用原因", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "用户"
@@ -126,3 +136,37 @@ class User(AbstractUser):
             errors["is_inspector"] = "只有政府工作人员可标记为检查人员"
         if errors:
             raise ValidationError(errors)
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's earlier passwords (never the text): the last few may not be reused."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField("密码摘要", max_length=128)
+    set_at = models.DateTimeField("设置时间")
+
+    class Meta:
+        ordering = ["user_id", "-set_at", "-pk"]
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+
+
+class ActivationCode(models.Model):
+    """A one-time code with which an invited account sets its first password. Only its SM3 digest is
+    stored; a new invitation replaces the open one."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activation_codes")
+    digest = models.CharField("激活码SM3", max_length=64, unique=True)
+    created_by = models.ForeignKey(User, verbose_name="邀请人", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField("生成时间")
+    expires_at = models.DateTimeField("有效期至")
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["user_id", "-created_at", "-pk"]
+        verbose_name = "激活码"
+        verbose_name_plural = "激活码"
+
+    def __str__(self) -> str:
+        return f"{self.user} 的激活码"

@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A one-time (initial or reset) or expired password: nothing but the change page until changed.
+    "cpaudit.org.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session limits, before anything else looks at the user.
     "cpaudit.security.middleware.SessionTimeoutMiddleware",
@@ -103,10 +105,17 @@ AUTHENTICATION_BACKENDS = ["cpaudit.org.backends.PlatformBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Every path that sets a password runs all of these (cpaudit.org.services.passwords); the platform's
+# own rules read their numbers (CPAUDIT_PASSWORD_*, below) when they check.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "cpaudit.org.password_validators.LengthValidator"},
+    {"NAME": "cpaudit.org.password_validators.CharacterClassesValidator"},
+    {"NAME": "cpaudit.org.password_validators.UsernameValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "full_name", "phone")}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "cpaudit.org.password_validators.HistoryValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -181,6 +190,16 @@ CPAUDIT_ANOMALY_FIGURES_DAYS = env_int("CPAUDIT_ANOMALY_FIGURES_DAYS", 7)
 # in a backup; a restore needs it). dev and test fix a non-secret value; production refuses to start
 # without a well-formed one.
 CPAUDIT_KEY_ENCRYPTION_KEY = env_str("CPAUDIT_KEY_ENCRYPTION_KEY") or None
+# Accounts (cpaudit.org, 等保 2.0 level 3): passwords of at least MIN_LENGTH characters with MIN_CLASSES
+# of upper case / lower case / digits / symbols, changed every MAX_AGE_DAYS, none of the last HISTORY
+# reused. Government and administrator accounts not used for DORMANT_DAYS are disabled by the worker.
+# An invitation's activation code is valid ACTIVATION_DAYS.
+CPAUDIT_PASSWORD_MIN_LENGTH = env_int("CPAUDIT_PASSWORD_MIN_LENGTH", 10)
+CPAUDIT_PASSWORD_MIN_CLASSES = env_int("CPAUDIT_PASSWORD_MIN_CLASSES", 3)
+CPAUDIT_PASSWORD_MAX_AGE_DAYS = env_int("CPAUDIT_PASSWORD_MAX_AGE_DAYS", 90)
+CPAUDIT_PASSWORD_HISTORY = env_int("CPAUDIT_PASSWORD_HISTORY", 5)
+CPAUDIT_DORMANT_DAYS = env_int("CPAUDIT_DORMANT_DAYS", 90)
+CPAUDIT_ACTIVATION_DAYS = env_int("CPAUDIT_ACTIVATION_DAYS", 7)
 # The CJK TrueType font (.ttf, or the first face of a .ttc) embedded in PDFs; None = the Debian
 # paths tried by cpaudit.reports.render.fonts.
 CPAUDIT_PDF_FONT = env_str("CPAUDIT_PDF_FONT") or None

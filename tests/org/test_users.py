@@ -80,7 +80,8 @@ def test_production_settings_refuse_to_start_without_secrets(monkeypatch, missin
 
 def test_production_settings_switch_off_demo_reset_and_pinned_dates(monkeypatch):
     monkeypatch.setenv("CPAUDIT_TODAY", "2020-07-21")
-    prod = _load_production(monkeypatch, DJANGO_SECRET_KEY="k" * 50, DATABASE_URL="postgres://u@127.0.0.1:5432/x")
+    prod = _load_production(monkeypatch, DJANGO_SECRET_KEY="k" * 50, DATABASE_URL="postgres://u@127.0.0.1:5432/x",
+                            CPAUDIT_KEY_ENCRYPTION_KEY="0" * 32)
     assert prod.CPAUDIT_DEMO_MODE is False and prod.CPAUDIT_LOG_RESET_ALLOWED is False
     assert prod.CPAUDIT_TODAY is None and prod.DEBUG is False
     assert prod.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"

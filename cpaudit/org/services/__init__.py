@@ -1,32 +1,31 @@
-"""Business actions on agencies and accounts (系统管理员's domain; commands act as a SystemActor)."""
+"""Business actions on agencies and accounts (the administrators' domain; commands act as a
+SystemActor). One module per area; everything a caller needs is importable from here. Each account
+action has a `check_…(actor, user)` the pages ask before offering it; the action asks it again."""
 
-from django.db import transaction
+from .accounts import (
+    account_create,
+    account_disable,
+    account_enable,
+    account_update,
+    check_disable,
+    check_enable,
+    check_may_open,
+    check_role,
+    check_update,
+    role_set,
+    user_create,
+)
+from .agencies import AGENCY_FIELDS, agency_create, agency_update
+from .common import USER_FIELDS
+from .dormancy import disable_dormant
+from .handover import check_reassign, colleagues, pending_work, work_reassign
+from .invitations import account_activate, check_invite, invitation_issue
+from .passwords import check_reset, password_change, password_reset, set_password
 
-from cpaudit.core.log import diff, log_action, snapshot
-
-from .. import access
-from ..models import Agency, User
-
-AGENCY_FIELDS = ["name", "kind", "division_id", "supervisor_id", "head_name", "deputy_name", "section_chief_name",
-                 "phone", "fax"]
-USER_FIELDS = ["username", "full_name", "role", "agency_id", "enterprise_id", "consulting_agency_id", "is_inspector",
-               "is_demo", "is_active"]
-
-
-@transaction.atomic
-def agency_create(*, actor, agency: Agency) -> Agency:
-    access.check(actor, "org.agency.change")
-    agency.full_clean()
-    agency.save()
-    log_action(actor=actor, action="org.agency.created", obj=agency, changes=diff({}, snapshot(agency, AGENCY_FIELDS)))
-    return agency
-
-
-@transaction.atomic
-def user_create(*, actor, user: User) -> User:
-    """The password arrives hashed (set_password or make_password); it is never logged."""
-    access.check(actor, "org.user.change")
-    user.full_clean()
-    user.save()
-    log_action(actor=actor, action="org.user.created", obj=user, changes=diff({}, snapshot(user, USER_FIELDS)))
-    return user
+__all__ = [
+    "AGENCY_FIELDS", "USER_FIELDS", "account_activate", "account_create", "account_disable", "account_enable",
+    "account_update", "agency_create", "agency_update", "check_disable", "check_enable", "check_invite",
+    "check_may_open", "check_reassign", "check_reset", "check_role", "check_update", "colleagues",
+    "disable_dormant", "invitation_issue", "password_change", "password_reset", "pending_work", "role_set",
+    "set_password", "user_create", "work_reassign",
+]
