@@ -12,7 +12,9 @@ from cpaudit.core.chain import verify_entries
 from cpaudit.core.checkpoint import write_checkpoint
 from cpaudit.core.models import ActionLog
 from cpaudit.jobs.services import run_pending
+from cpaudit.org.services import disable_dormant
 from cpaudit.reports.services import send_reminders
+from cpaudit.security.services import purge_expired
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,10 @@ class Command(BaseCommand):
             log.error("action log chain broken, no checkpoint written: %s", report.problem)
             self.stderr.write(f"操作日志链校验失败，未写入检查点：{report.problem}")
 
+    def daily_security(self) -> None:
+        """Expired sessions and stale login counters go (cpaudit.security.services.purge_expired)."""
+        purge_expired()
+
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="执行完当前排队的任务后退出")
         parser.add_argument("--interval", type=float, default=1.0)
@@ -44,6 +50,8 @@ class Command(BaseCommand):
             if last_checkpoint != today:
                 self.daily_checkpoint()
                 send_reminders(today=clock.today())  # monthly report reminders, once a day
+                disable_dormant(today=clock.today())  # accounts unused too long (cpaudit.org)
+                self.daily_security()
                 last_checkpoint = today
             if not run_pending(limit=10):
                 time.sleep(options["interval"])
