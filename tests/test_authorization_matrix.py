@@ -15,7 +15,7 @@ from cpaudit.registry.models import ConsultingAgency
 
 from .factories import make_uscc
 
-PUBLIC = {"login", "logout"}
+PUBLIC = {"login", "logout", "documents:verify"}  # verify: tests/documents/test_verify_page.py
 PUBLIC |= {"org:activate"}  # an invited person's first password: tests/org/test_views.py
 RELATIONS = ["own", "same_county", "other_county", "other_city"]
 

@@ -1,7 +1,8 @@
 """`cpaudit export-form --application ID --format docx|pdf -o FILE [--version N] [--as-user USERNAME]`
 
 Writes an application's form (Table 1 / Table 2): its latest submitted version (or --version N),
-the draft when it was never submitted. Reads only, so nothing is logged (as monthly-report). Acts
+the draft when it was never submitted. When that version's form has been issued in the format
+(cpaudit.documents), the issued, sealed file is written byte for byte. Reads only, so nothing is logged (as monthly-report). Acts
 as SystemActor("export-form") unless --as-user is given, then within that user's scope. The file
 is named "export-form.py" because Django takes the command's name from the file's name.
 """
@@ -14,6 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 from cpaudit.applications.document import form_document, form_label
 from cpaudit.applications.models import Application, ApplicationVersion
 from cpaudit.core.errors import DomainError
+from cpaudit.documents.application_documents import FORM
+from cpaudit.documents.selectors import issued_bytes, issued_for
 from cpaudit.org import access
 from cpaudit.registry.excel.files import actor_for
 
@@ -52,15 +55,24 @@ class Command(BaseCommand):
             doc = form_document(application, options["form_version"])
         except ApplicationVersion.DoesNotExist as exc:
             raise CommandError(f"申请“{pk}”没有第{options['form_version']}版") from exc
-        from cpaudit.applications import render  # the engines load fonts: only when a file is asked for
-
+        version = application.versions.filter(number=doc["version"]).first() if doc["version"] else None
+        issued = issued_for(FORM, version, fmt)
         try:
-            data = getattr(render, f"form_{fmt}")(doc)
-        except ImproperlyConfigured as exc:  # e.g. no CJK font for the PDF
-            raise CommandError(str(exc)) from exc
+            data = issued_bytes(issued) if issued is not None else self.render(doc, fmt)
+        except DomainError as exc:  # the issued file unreadable or not as issued
+            raise CommandError(exc.message) from exc
         output: Path = options["output"]
         try:
             output.write_bytes(data)
         except OSError as exc:
             raise CommandError(f"无法写入输出文件 {output}：{exc.strerror or exc}") from exc
-        self.stdout.write(f"已导出：{output}（{form_label(doc)}）")
+        sealed = f"，签发文书第{issued.pk}号" if issued is not None else ""
+        self.stdout.write(f"已导出：{output}（{form_label(doc)}{sealed}）")
+
+    def render(self, doc: dict, fmt: str) -> bytes:
+        from cpaudit.applications import render  # the engines load fonts: only when a file is asked for
+
+        try:
+            return getattr(render, f"form_{fmt}")(doc)
+        except ImproperlyConfigured as exc:  # e.g. no CJK font for the PDF
+            raise CommandError(str(exc)) from exc
