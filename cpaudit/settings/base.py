@@ -36,7 +36,6 @@ INSTALLED_APPS = [
     "cpaudit.jobs",
     "cpaudit.api",
     "cpaudit.security",
-    "cpaudit.security",
     "cpaudit.demo",
 ]
 
@@ -56,10 +55,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session limits, before anything else looks at the user.
     "cpaudit.security.middleware.SessionTimeoutMiddleware",
-    # Idle and absolute session limits, before anything else looks at the user.
-    "cpaudit.security.middleware.SessionTimeoutMiddleware",
-    # 403/404 and downloads of a signed-in user → the security log.
-    "cpaudit.security.middleware.SecurityLogMiddleware",
     # 403/404 and downloads of a signed-in user → the security log.
     "cpaudit.security.middleware.SecurityLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -212,27 +207,6 @@ CPAUDIT_PDF_FONT = env_str("CPAUDIT_PDF_FONT") or None
 CPAUDIT_API_TOKEN_DAYS = env_int("CPAUDIT_API_TOKEN_DAYS", 90)
 # Cookies over HTTPS only; production applies it (an intranet on plain HTTP sets CPAUDIT_HTTPS=0).
 CPAUDIT_HTTPS = env_bool("CPAUDIT_HTTPS", True)
-# --- Login and sessions (cpaudit.security) ---
-# Lockout: this many failed logins (password or second factor) within the window, counted per account
-# name and per client address, lock that name or address for LOCKOUT minutes (docs/OPERATIONS.md).
-CPAUDIT_LOGIN_MAX_FAILURES = env_int("CPAUDIT_LOGIN_MAX_FAILURES", 5)
-CPAUDIT_LOGIN_FAILURE_WINDOW_MINUTES = env_int("CPAUDIT_LOGIN_FAILURE_WINDOW_MINUTES", 15)
-CPAUDIT_LOGIN_LOCKOUT_MINUTES = env_int("CPAUDIT_LOGIN_LOCKOUT_MINUTES", 30)
-# A session ends after this long without a request, and in any case this long after the login.
-CPAUDIT_SESSION_IDLE_MINUTES = env_int("CPAUDIT_SESSION_IDLE_MINUTES", 30)
-CPAUDIT_SESSION_MAX_HOURS = env_int("CPAUDIT_SESSION_MAX_HOURS", 12)
-# The second factor (TOTP) for government staff and administrators: production turns it on by default,
-# the demo leaves it to the environment (demo accounts are exempt either way).
-CPAUDIT_OTP_REQUIRED = env_bool("CPAUDIT_OTP_REQUIRED", False)
-# The security log keeps at most this many rows; each new row pushes the oldest out.
-CPAUDIT_SECURITY_LOG_MAX_ROWS = env_int("CPAUDIT_SECURITY_LOG_MAX_ROWS", 200_000)
-# HTTP Strict Transport Security max-age in production (seconds; with CPAUDIT_HTTPS).
-CPAUDIT_HSTS_SECONDS = env_int("CPAUDIT_HSTS_SECONDS", 31_536_000)
-# How many reverse proxies of ours stand in front of the application: the client address is then taken
-# from X-Forwarded-For (that many entries from its right end). 0: REMOTE_ADDR, nothing else is trusted.
-CPAUDIT_PROXY_HOPS = env_int("CPAUDIT_PROXY_HOPS", 0)
-# Django's own expiry is the absolute limit; the idle limit is kept by security.middleware.SessionTimeoutMiddleware.
-SESSION_COOKIE_AGE = CPAUDIT_SESSION_MAX_HOURS * 3600
 # --- Login and sessions (cpaudit.security) ---
 # Lockout: this many failed logins (password or second factor) within the window, counted per account
 # name and per client address, lock that name or address for LOCKOUT minutes (docs/OPERATIONS.md).
