@@ -87,8 +87,10 @@ def _schema_message(error: dict) -> str:
 
 
 def _field_name(loc) -> str:
-    # loc starts with the source ("body", "query", "path"); the field's own path follows.
-    parts = [str(p) for p in loc[1:]] or [str(p) for p in loc]
+    # loc starts with the source ("query", "path", or "body" and the body parameter's name); the
+    # field's own path follows.
+    skip = 2 if loc[:1] == ("body",) and len(loc) > 2 else 1
+    parts = [str(p) for p in loc[skip:]] or [str(p) for p in loc]
     return ".".join(parts) or "request"
 
 

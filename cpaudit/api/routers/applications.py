@@ -26,6 +26,7 @@ from cpaudit.org import access
 from cpaudit.registry.models import ManagementLevel
 
 from ..errors import responses
+from ..output import With
 from ..paging import Paging, page_of, paginate
 from ..types import DivisionCode, Id, Slug, text
 
@@ -222,10 +223,9 @@ def _detail(user, pk) -> dict:
     next_step = None if turn is None else {
         "what": transitions.next_label(application.status, route), "party": turn.label or "（未确定）",
         "mine": turn.includes(user), "paper": turn.paper}
-    return {**ApplicationOut.model_validate(application).model_dump(), "result_opinion": application.result_opinion,
-            "latest_version": versions[0] if versions else None, "earlier_versions": versions[1:],
-            "decisions": decisions, "next_step": next_step, "action": _action(user, application, route),
-            "seen": seen_token(application, result_extra(application))}
+    return With(application, latest_version=versions[0] if versions else None, earlier_versions=versions[1:],
+                decisions=decisions, next_step=next_step, action=_action(user, application, route),
+                seen=seen_token(application, result_extra(application)))
 
 
 @router.get("/applications", response=responses(ApplicationPage), summary="评估/验收申请列表")
@@ -382,7 +382,7 @@ def batch_waiting(request, filters: Query[WaitingFilters]):
     campaign = _campaign(request.user, filters.campaign)
     waiting = services.waiting(request.user, campaign, filters.kind)
     tokens = seen_tokens(waiting)
-    return {"results": [{**ApplicationOut.model_validate(a).model_dump(), "seen": tokens[a.pk]} for a in waiting]}
+    return {"results": [With(a, seen=tokens[a.pk]) for a in waiting]}
 
 
 @router.get("/batches/{pk}", response=responses(BatchDetailOut), summary="报送批详情")

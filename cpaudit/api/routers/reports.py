@@ -22,6 +22,7 @@ from cpaudit.reports.models import MonthlyReport, ReportKind, ReportStatus, Repo
 from cpaudit.reports.seen import content_token, version_token
 
 from ..errors import responses
+from ..output import With
 from ..paging import Paging, page_of, paginate
 from ..types import Id, Month, Slug, text
 
@@ -141,8 +142,7 @@ def _detail(user, pk) -> dict:
     versions = list(report.versions.all())
     submitted = report.status in services.SUBMITTED_STATES
     seen = version_token(versions[-1] if versions else None) if submitted else content_token(content)
-    return {**ReportOut.model_validate(report).model_dump(), "problems": report.problems, "remarks": report.remarks,
-            "return_reason": report.return_reason, "versions": versions, "content": content, "seen": seen}
+    return With(report, versions=versions, content=content, seen=seen)
 
 
 @router.get("/reports", response=responses(ReportPage), summary="月度进度报告列表（辖区内已起草的）")
