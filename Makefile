@@ -34,6 +34,8 @@ fonts:
 	  fi; \
 	fi
 
+# Served like production: gunicorn + the worker (`cpaudit serve`), DEBUG off, static files by WhiteNoise.
+# A developer who wants Django's debug page asks for it: DJANGO_DEBUG=1 make run.
 run: $(STAMP) fonts
 	DJANGO_SETTINGS_MODULE=cpaudit.settings.dev $(BIN)/cpaudit migrate --noinput
 	DJANGO_SETTINGS_MODULE=cpaudit.settings.dev $(BIN)/cpaudit load-demo --port $(PORT)

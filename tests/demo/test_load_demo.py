@@ -214,30 +214,26 @@ def fake_serve(monkeypatch):
     from cpaudit.demo.management.commands import serve
 
     FakeWorker.started, FakeWorker.terminated = [], 0
-    served = []
     monkeypatch.setattr(serve.subprocess, "Popen", FakeWorker)
-    monkeypatch.setattr(serve, "call_command", lambda *args, **kw: served.append((args, kw)))
-    return served
+    return FakeWorker
 
 
-def test_serve_runs_worker_and_server_on_port_from_settings(fake_serve, settings):
+def test_serve_runs_worker_and_gunicorn_on_port_from_settings(fake_serve, settings):
     settings.CPAUDIT_PORT = 8123  # from the environment's PORT (tests/test_settings.py)
     call_command("serve", stdout=io.StringIO())
-    assert FakeWorker.started == [[sys.executable, "-m", "cpaudit.manage", "worker"]]
-    assert fake_serve == [(("runserver", "127.0.0.1:8123"), {"use_reloader": False})]
-    assert FakeWorker.terminated == 1
+    worker, server = FakeWorker.started
+    assert worker == [sys.executable, "-m", "cpaudit.manage", "worker"]
+    assert server[:5] == [sys.executable, "-m", "gunicorn", "cpaudit.wsgi:application", "--bind"]
+    assert server[5] == "127.0.0.1:8123"
+    assert FakeWorker.terminated == 2
 
 
 def test_serve_stops_the_worker_when_the_server_fails(fake_serve, monkeypatch):
-    from cpaudit.demo.management.commands import serve
-
-    def broken(*args, **kwargs):
-        raise OSError("端口已被占用")
-
-    monkeypatch.setattr(serve, "call_command", broken)
-    with pytest.raises(OSError):
+    monkeypatch.setattr(FakeWorker, "wait", lambda self, timeout=None: 3)  # gunicorn: worker failed to boot
+    monkeypatch.setattr(FakeWorker, "poll", lambda self: None)
+    with pytest.raises(CommandError, match="退出码 3"):
         call_command("serve", "--port", "8001", stdout=io.StringIO())
-    assert FakeWorker.terminated == 1
+    assert FakeWorker.terminated == 2
 
 
 def test_refuses_a_non_sqlite_database_without_the_flag(db):
