@@ -21,6 +21,10 @@ from .roles import (
 
 STAFF = frozenset({Role.BRANCH_STAFF, Role.CITY_STAFF, Role.PROVINCE_STAFF})
 
+# Who supervises officials: the audit administrator, city and province people (integrity.supervision).
+_SUPERVISORS = frozenset({Role.AUDIT_ADMIN, Role.CITY_STAFF, Role.CITY_LEADER, Role.PROVINCE_STAFF,
+                          Role.PROVINCE_LEADER})
+
 # action → roles allowed to take it (always combined with the object being in scope).
 RULES: dict[str, frozenset] = {
     "registry.enterprise.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT},
@@ -79,6 +83,13 @@ RULES: dict[str, frozenset] = {
     # The sealed copy's scan: the reporting unit's own people (the service checks the agency).
     "reports.scan.upload": frozenset({Role.BRANCH_STAFF, Role.BRANCH_LEADER, Role.CITY_STAFF, Role.CITY_LEADER}),
     "reports.notification.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT, Role.EXPERT},
+    # 评估/验收 results summaries (seed § 二): branch staff draft, the branch leader submits to the city,
+    # city staff accept or return; the city's consolidation likewise up to the province (the services
+    # check that the reviewer is staff of the agency above the reporting one).
+    "reports.results.view": GOVERNMENT_ROLES,
+    "reports.results.prepare": frozenset({Role.BRANCH_STAFF, Role.CITY_STAFF}),
+    "reports.results.submit": frozenset({Role.BRANCH_LEADER, Role.CITY_LEADER}),
+    "reports.results.review": frozenset({Role.CITY_STAFF, Role.PROVINCE_STAFF}),
     # 评估/验收 applications (authority.md § The application chain). Whether the actor's agency is the
     # one whose turn it is (the branch, its city, the province, the organizer) is checked by the
     # service on the application's state; these say which role may ever take the step.
@@ -116,6 +127,21 @@ RULES: dict[str, frozenset] = {
     # Everyone who takes decisions declares their own ties; the pool's keepers record the experts'.
     "integrity.declaration.view": GOVERNMENT_ROLES | {Role.EXPERT},
     "integrity.declaration.submit": GOVERNMENT_ROLES | {Role.EXPERT},
+    # The intervention register (干预登记): anyone records; what each sees is its scope (the supervising
+    # level, the audit administrator, the recorder, the owner, never the person named); the supervising
+    # leaders and the owner follow it up (integrity.interventions checks who exactly).
+    "integrity.intervention.record": frozenset(Role),
+    "integrity.intervention.view": frozenset(Role),
+    "integrity.intervention.follow_up": GOVERNMENT_ROLES,
+    # Anomaly review and per-official records (cpaudit.oversight): the audit administrator and the
+    # supervising levels (a city above its branches, the province above the cities); the working-day
+    # calendar the rules read is kept by province and city staff.
+    "oversight.finding.view": _SUPERVISORS,
+    "oversight.finding.review": _SUPERVISORS,
+    "oversight.anomaly.run": _SUPERVISORS,
+    "oversight.official.view": _SUPERVISORS,
+    "oversight.calendar.view": GOVERNMENT_ROLES | {Role.AUDIT_ADMIN},
+    "oversight.calendar.change": frozenset({Role.PROVINCE_STAFF, Role.CITY_STAFF}),
     # Issued documents and seals (cpaudit.documents): a leader issues under its agency's seal (the app
     # owning the document decides which leader may issue what); the seal keys are the security
     # administrator's. Verifying a document is public and needs no rule.
@@ -152,6 +178,8 @@ ACTION_LABELS = {
     "reports.report.view": "查看月度进度报告", "reports.report.prepare": "起草月度进度报告",
     "reports.report.submit": "审批并报送月度进度报告", "reports.report.review": "接收或退回分局月报",
     "reports.scan.upload": "上传月报盖章扫描件",
+    "reports.results.view": "查看评估/验收结果汇总", "reports.results.prepare": "起草评估/验收结果汇总",
+    "reports.results.submit": "审批并报送评估/验收结果汇总", "reports.results.review": "接收或退回评估/验收结果汇总",
     "reports.notification.view": "查看站内通知",
     "applications.application.view": "查看评估/验收申请", "applications.application.prepare": "填写评估/验收申请表",
     "applications.application.submit": "提交评估/验收申请",
@@ -171,6 +199,11 @@ ACTION_LABELS = {
     "experts.expert.view": "查看专家库", "experts.expert.change": "维护专家库", "experts.scoresheet.change": "维护评分表",
     "experts.panel.view": "查看专家组", "experts.panel.draw": "抽取专家组", "experts.score.submit": "提交专家评分",
     "integrity.declaration.view": "查看利益关系申报", "integrity.declaration.submit": "填报利益关系申报",
+    "integrity.intervention.record": "登记干预行为", "integrity.intervention.view": "查看干预登记",
+    "integrity.intervention.follow_up": "部署或办结干预登记的整改",
+    "oversight.finding.view": "查看异常情况", "oversight.finding.review": "核查异常情况",
+    "oversight.anomaly.run": "运行异常情况筛查", "oversight.official.view": "查看个人履职记录",
+    "oversight.calendar.view": "查看工作日历", "oversight.calendar.change": "维护工作日历",
     "documents.document.issue": "签发文书", "documents.sealkey.manage": "管理电子印章密钥",
     "security.lockout.unlock": "解除登录锁定", "security.otp.reset": "重置动态口令",
     "security.event.view": "查询安全日志",
@@ -408,6 +441,19 @@ def _panel_scope(user, qs):
     return qs.none()
 
 
+def _integrity(module: str):
+    """integrity and oversight import this module: their scope rules are looked up when first used."""
+    import importlib
+
+    return importlib.import_module(f"cpaudit.integrity.{module}")
+
+
+def _oversight(module: str):
+    import importlib
+
+    return importlib.import_module(f"cpaudit.oversight.{module}")
+
+
 def _declaration_scope(user, qs):
     """Government staff see the experts' declarations and their own; an expert its own."""
     role = getattr(user, "role", None)
@@ -437,6 +483,9 @@ _SCOPES = {
     "experts.panelmember": lambda user, qs: qs.filter(panel__in=_panel_scope(
         user, _model("experts", "Panel").objects.all())),
     "integrity.declaration": _declaration_scope,
+    "integrity.intervention": lambda user, qs: _integrity("selectors").intervention_scope(user, qs),
+    "oversight.finding": lambda user, qs: _oversight("selectors").finding_scope(user, qs),
+    "oversight.calendarday": lambda user, qs: qs,  # the calendar holds no business data
     "campaigns.campaign": _campaign_scope,
     "registry.consultingagency": _consulting_scope,
     "registry.divisionalias": _alias_scope,
@@ -448,6 +497,9 @@ _SCOPES = {
     "reports.reportversion": lambda user, qs: qs.filter(report__in=_report_scope(
         user, _model("reports", "MonthlyReport").objects.all())),
     "reports.notification": lambda user, qs: qs.filter(user_id=getattr(user, "pk", None)),
+    "reports.resultssummary": lambda user, qs: _report_scope(user, qs),
+    "reports.resultsversion": lambda user, qs: qs.filter(summary__in=_report_scope(
+        user, _model("reports", "ResultsSummary").objects.all())),
     "progress.stagetarget": lambda user, qs: qs.filter(campaign__in=_campaign_scope(user, _campaigns())),
     "progress.evidence": _evidence_scope,
     "org.user": user_scope,

@@ -13,6 +13,7 @@ from cpaudit.core.checkpoint import write_checkpoint
 from cpaudit.core.models import ActionLog
 from cpaudit.jobs.services import run_pending
 from cpaudit.org.services import disable_dormant
+from cpaudit.org.services import disable_dormant
 from cpaudit.reports.services import send_reminders
 from cpaudit.security.services import purge_expired
 
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             if last_checkpoint != today:
                 self.daily_checkpoint()
                 send_reminders(today=clock.today())  # monthly report reminders, once a day
+                disable_dormant(today=clock.today())  # accounts unused too long (cpaudit.org)
                 disable_dormant(today=clock.today())  # accounts unused too long (cpaudit.org)
                 self.daily_security()
                 last_checkpoint = today
