@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.views.decorators.http import require_POST
 
 from cpaudit.core.errors import DomainError
+from cpaudit.core.params import query_int
 from cpaudit.core.views import domain_view
 from cpaudit.documents import application_documents as issuing
 from cpaudit.documents.selectors import issued_bytes, issued_for
@@ -62,9 +63,7 @@ def form_download(request, pk, fmt):
     access.check(user, "applications.application.view")
     application = access.get_in_scope(user, Application.objects.select_related(
         "enrolment__enterprise", "campaign", "evaluation"), pk=pk)
-    number = request.GET.get("version")
-    if number is not None and not number.isdigit():
-        raise Http404("没有这个版本")
+    number = query_int(request, "version", error=Http404("没有这个版本"))
     try:
         doc = form_document(application, number)
     except ApplicationVersion.DoesNotExist as exc:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from cpaudit.core.errors import InvalidState
+from cpaudit.core.params import query_int
 from cpaudit.core.views import domain_view
 from cpaudit.org import access
 from cpaudit.org.roles import BRANCH_AGENCY_KINDS, AgencyKind
@@ -18,7 +19,7 @@ from .document import blocks_of
 from .forms import month_value
 from .models import ReportKind, ReportVersion
 from .render_txt import render_txt
-from .views import FORMATS, _agency, _campaign, _int, _report, _versions
+from .views import FORMATS, _agency, _campaign, _report, _versions
 
 
 @domain_view
@@ -51,9 +52,9 @@ def download(request, slug, month, agency_pk, fmt):
         report = _report(user, campaign, agency, month, kind)
     except InvalidState as exc:
         raise Http404(exc.message) from exc
-    number = request.GET.get("v")
-    if number:
-        found = next((v for v in _versions(report) if v.number == _int(number)), None)
+    number = query_int(request, "v", error=Http404("没有这个版本"))
+    if number is not None:
+        found = next((v for v in _versions(report) if v.number == number), None)
         if found is None:
             raise Http404("没有这个版本")
         content = found.content
