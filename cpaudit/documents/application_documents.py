@@ -80,7 +80,7 @@ def application_form_issue(*, actor, application: Application) -> list[IssuedDoc
 @transaction.atomic
 def batch_letter_issue(*, actor, batch: Batch) -> list[IssuedDocument]:
     access.check(actor, "documents.document.issue", batch)
-    batch = Batch.objects.select_for_update().select_related("agency", "recipient").get(pk=batch.pk)
+    batch = Batch.objects.select_for_update(of=("self",)).select_related("agency", "recipient").get(pk=batch.pk)
     refusal = letter_issue_refusal(actor, batch)
     if refusal:
         raise PermissionDenied(refusal)

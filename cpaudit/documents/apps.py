@@ -7,4 +7,5 @@ class DocumentsConfig(AppConfig):
     verbose_name = "签发文书与电子印章"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (checkpoints written mark the issued documents they cover)
+        # The log's labels of the key and issue actions, and the checkpoint receiver.
+        from . import keys, services, signals  # noqa: F401

@@ -106,7 +106,7 @@ def seal_key_rotate(*, actor, agency: Agency | None = None, platform: bool = Fal
 @transaction.atomic
 def seal_key_revoke(*, actor, key: SealKey, reason: str) -> SealKey:
     access.check(actor, RULE)
-    key = SealKey.objects.select_for_update().select_related("agency").get(pk=key.pk)
+    key = SealKey.objects.select_for_update(of=("self",)).select_related("agency").get(pk=key.pk)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidState("撤销印章密钥须填写原因", code="reason_required")

@@ -102,3 +102,15 @@ def test_a_verification_code_typed_loosely_finds_its_document(world, seals):
     assert lookup_code(doc.code) == doc
     assert lookup_code(doc.code.lower().replace("-", " ")) == doc
     assert lookup_code("2222-2222-2222") is None and lookup_code("") is None and lookup_code("短") is None
+
+
+def test_gmssl_verifies_an_issued_documents_seal_on_its_own(world, seals):
+    """Anyone holding the file, the stored signature and the agency's public key can check the seal
+    with another SM2 implementation: the signature is over the file's SM3, nothing platform-specific."""
+    from gmssl import sm2
+
+    from cpaudit.documents import crypto
+
+    doc = issue_letter(world)
+    checker = sm2.CryptSM2(private_key="", public_key=crypto.public_point(doc.key.public_key), asn1=True)
+    assert checker.verify_with_sm3(doc.signature, bytes.fromhex(crypto.sm3(file_of(doc))))
