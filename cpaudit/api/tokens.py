@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -60,7 +61,7 @@ def token_create(*, actor, name: str) -> tuple[ApiToken, str]:
         raise ValidationError({"name": "请填写令牌用途（如：进展数据同步脚本）"})
     if len(name) > 60:
         raise ValidationError({"name": "令牌用途不能超过60个字符"})
-    type(actor).objects.select_for_update().filter(pk=actor.pk).first()  # serialize one user's creations
+    get_user_model().objects.select_for_update().filter(pk=actor.pk).first()  # one user's creations in turn
     if active(actor).count() >= MAX_ACTIVE:
         raise InvalidState(f"有效的接口令牌最多{MAX_ACTIVE}个，请先撤销不再使用的令牌", code="too_many_tokens")
     secret = PREFIX + secrets.token_urlsafe(SECRET_BYTES)
