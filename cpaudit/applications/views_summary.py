@@ -45,7 +45,10 @@ def _phase(user, campaign, kind, today, province: bool) -> dict:
     rows = [{"name": row.name, "cells": _cells(row.counts, base, {**common, unit_key: row.code})}
             for row in data.rows]
     return {"kind": kind, "label": Kind(kind).label, "deadline": data.deadline, "days": (data.deadline - today).days,
-            "group_label": data.group_label, "rows": rows, "total": _cells(data.total, base, common)}
+            "group_label": data.group_label, "rows": rows, "total": _cells(data.total, base, common),
+            # The same results as submitted documents, level by level (cpaudit.reports.results).
+            "results_url": reverse("reports:results_list", args=[campaign.slug, kind])
+            if access.allowed(user, "reports.results.view") else ""}
 
 
 @domain_view

@@ -9,7 +9,8 @@ Blocks (JSON-safe dicts, frozen in the content under "blocks")::
     {"type": "heading", "text": str}                   # 一、…
     {"type": "paragraph", "text": str}
     {"type": "list", "items": [str, …]}                # numbered items, the numbers in the text
-    {"type": "table", "caption": str, "headers": [str], "rows": [[str]], "totals": [str] | []}
+    {"type": "table", "caption": str, "headers": [str], "rows": [[str]], "totals": [str] | [],
+     "text_columns": [int]}                            # optional: left-aligned columns (default [0])
     {"type": "annexes", "items": [str, …]}             # 附件：1．… (the annexes' titles), before the signoff
     {"type": "signoff", "unit": str, "date": str, "seal": str}   # kept with the paragraphs before it
     {"type": "note", "text": str}                      # who prepared / signed, version
@@ -17,6 +18,10 @@ Blocks (JSON-safe dicts, frozen in the content under "blocks")::
 
 `words(blocks)` lists the printed strings in reading order: what every rendering must contain, in that
 order (tests read the .docx and .pdf back and compare).
+
+The block vocabulary and its helpers (Headings, numbered, lines, table, signoff, annex_of, signer_note,
+citation) serve every report the renderers print: the monthly report composed here, and the results
+summaries (results_document.py).
 """
 
 from __future__ import annotations
@@ -59,13 +64,43 @@ def cn_ordinal(n: int) -> str:
     return ("" if tens == 1 else CN_NUMERALS[tens - 1]) + "十" + (CN_NUMERALS[ones - 1] if ones else "")
 
 
-def _lines(text: str | None) -> list[str]:
+def lines(text: str | None) -> list[str]:
     """Free text as written, one paragraph per non-empty line (nothing added, nothing invented)."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def _numbered(items: list[str]) -> list[str]:
+def numbered(items: list[str]) -> list[str]:
     return [f"{i}．{text}" for i, text in enumerate(items, 1)]
+
+
+def table(caption: str, headers, rows, totals=(), text_columns=None) -> dict:
+    """A table block, every cell as text; `text_columns` are left-aligned (the first by default)."""
+    block = {"type": "table", "caption": caption, "headers": [str(h) for h in headers],
+             "rows": [[str(c) for c in row] for row in rows], "totals": [str(c) for c in totals]}
+    if text_columns is not None:
+        block["text_columns"] = list(text_columns)
+    return block
+
+
+def text_columns(block: dict) -> set[int]:
+    """The columns a renderer aligns left (text); the others are centred (numbers, short values)."""
+    return set(block.get("text_columns", [0]))
+
+
+def signoff(unit: str, date: str | None) -> dict:
+    """The unit, the date and the seal area at the end of the body."""
+    return {"type": "signoff", "unit": unit, "date": cn_date(date), "seal": SEAL_LABEL}
+
+
+def annex_of(label: str, inner: list[dict]) -> dict:
+    """A submitted document printed as another's annex: its own wording, without its masthead and seal
+    area (the annexing unit forwards a copy; the seal of the original is on the original's paper)."""
+    kept = []
+    for block in inner:
+        if block["type"] == "masthead":
+            continue
+        kept.append(dict(block, seal="") if block["type"] == "signoff" else block)
+    return {"type": "annex", "label": label, "blocks": kept}
 
 
 def _status(section: dict) -> str:
@@ -105,7 +140,7 @@ def progress_items(part: dict) -> list[str]:
     items = [f"{s}。" for s in part.get("sentences") or [] if s and s.strip()]
     if (part.get("not_started") or "").strip():
         items.append(f"{part['not_started']}。")
-    return _numbered(items)
+    return numbered(items)
 
 
 def stalled_text(stalled: list[str] | None) -> str:
@@ -124,16 +159,15 @@ def applications_text(applications: dict | None) -> str:
             f"不合格{a.get('failed', 0)}家。")
 
 
-def stage_table(table: dict | None, caption: str) -> dict:
-    table = table or {}
-    rows = [[str(c) for c in row] for row in table.get("rows") or []]
-    return {"type": "table", "caption": caption, "headers": [str(h) for h in table.get("headers") or ["阶段", "企业数（家）"]],
-            "rows": rows, "totals": ["合计", str(table.get("total", sum(int(r[1]) for r in rows if len(r) > 1)))]}
+def stage_table(data: dict | None, caption: str) -> dict:
+    data = data or {}
+    rows = [[str(c) for c in row] for row in data.get("rows") or []]
+    return table(caption, data.get("headers") or ["阶段", "企业数（家）"], rows,
+                 ["合计", str(data.get("total", sum(int(r[1]) for r in rows if len(r) > 1)))])
 
 
 def grid_table(grid: dict, caption: str) -> dict:
-    return {"type": "table", "caption": caption, "headers": [str(h) for h in grid["headers"]],
-            "rows": [[str(c) for c in row] for row in grid["rows"]], "totals": [str(c) for c in grid["totals"]]}
+    return table(caption, grid["headers"], grid["rows"], grid["totals"])
 
 
 def legacy_summary(sections: list[dict], city: str) -> dict | None:
@@ -165,7 +199,7 @@ def signer_note(content: dict) -> str:
 
 # --- composing -------------------------------------------------------------------------------------
 
-class _Headings:
+class Headings:
     """Numbers the headings as they come (一、二、…): which sections a report has depends on it."""
 
     def __init__(self, blocks: list[dict]):
@@ -211,18 +245,17 @@ def _reporting(sections: list[dict], city: str) -> str:
 
 def _problems(blocks: list[dict], content: dict, sections: list[dict]) -> None:
     """As written: the unit's own text, then (city) each reporting branch's, in one list."""
-    blocks += [{"type": "paragraph", "text": line} for line in _lines(content.get("problems"))]
+    blocks += [{"type": "paragraph", "text": line} for line in lines(content.get("problems"))]
     city = content.get("unit", "")
-    items = [f"{short_unit(s.get('unit', ''), city)}：{' '.join(_lines(s.get('problems')))}"
-             for s in sections if _submitted(s) and _lines(s.get("problems"))]
+    items = [f"{short_unit(s.get('unit', ''), city)}：{' '.join(lines(s.get('problems')))}"
+             for s in sections if _submitted(s) and lines(s.get("problems"))]
     if items:
         blocks.append({"type": "paragraph", "text": "各分局报告的问题："})
-        blocks.append({"type": "list", "items": _numbered(items)})
+        blocks.append({"type": "list", "items": numbered(items)})
 
 
 def _annex(number: int, section: dict, content: dict) -> dict:
-    """A submitted branch report as printed in the city's annex: its own wording, without its
-    masthead and seal area (the city forwards a copy; the branch's seal is on its own paper)."""
+    """A submitted branch report as printed in the city's annex (annex_of)."""
     inner = section.get("blocks")
     if inner is None:  # schema 1: rebuild the branch's document from the section's figures
         inner = compose({**section, "kind": "branch", "addressee": content.get("unit", ""),
@@ -231,12 +264,7 @@ def _annex(number: int, section: dict, content: dict) -> dict:
                          "campaign": content.get("campaign"), "month": content.get("month"),
                          "as_of": "", "date": section.get("date", ""), "version": None})
         inner = [b for b in inner if b["type"] != "note"]
-    kept = []
-    for block in inner:
-        if block["type"] == "masthead":
-            continue
-        kept.append(dict(block, seal="") if block["type"] == "signoff" else block)
-    return {"type": "annex", "label": f"附件{number}", "blocks": kept}
+    return annex_of(f"附件{number}", inner)
 
 
 def compose(content: dict) -> list[dict]:
@@ -248,7 +276,7 @@ def compose(content: dict) -> list[dict]:
     if content.get("addressee"):
         blocks.append({"type": "addressee", "text": f"{content['addressee']}："})
     blocks.append({"type": "paragraph", "text": intro(content)})
-    heading = _Headings(blocks)
+    heading = Headings(blocks)
     heading("审核工作进展")
     _progress(blocks, content, city)
     if city and sections:
@@ -258,16 +286,15 @@ def compose(content: dict) -> list[dict]:
     _problems(blocks, content, sections if city else [])
     heading("本月无进展的企业")
     blocks.append({"type": "paragraph", "text": stalled_text(content.get("stalled"))})
-    if _lines(content.get("remarks")):
+    if lines(content.get("remarks")):
         heading("其他说明")
-        blocks += [{"type": "paragraph", "text": line} for line in _lines(content.get("remarks"))]
+        blocks += [{"type": "paragraph", "text": line} for line in lines(content.get("remarks"))]
     blocks.append({"type": "paragraph", "text": "特此报告。"})
     annexed = [s for s in sections if _submitted(s)] if city else []
     if annexed:
         titles = [s.get("title") or f"{s.get('unit', '')}月度进度报告" for s in annexed]
-        blocks.append({"type": "annexes", "items": _numbered(titles)})
-    blocks.append({"type": "signoff", "unit": content.get("unit", ""), "date": cn_date(content.get("date")),
-                   "seal": SEAL_LABEL})
+        blocks.append({"type": "annexes", "items": numbered(titles)})
+    blocks.append(signoff(content.get("unit", ""), content.get("date")))
     blocks.append({"type": "note", "text": signer_note(content)})
     blocks += [_annex(n, s, content) for n, s in enumerate(annexed, 1)]
     return blocks

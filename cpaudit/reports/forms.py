@@ -98,3 +98,34 @@ class ScanForm(forms.Form):
     file = forms.FileField(label="盖章扫描件", error_messages={"required": "请选择要上传的盖章扫描件",
                                                                "empty": "文件为空"},
                            help_text="加盖单位公章的报送件扫描件：PDF 或图片（PNG、JPEG、GIF）")
+
+
+class ResultsPeriodForm(forms.Form):
+    """Which campaign and phase (评估/验收) to open (a GET form)."""
+
+    campaign = forms.ChoiceField(label="审核批次", error_messages={"required": "请选择审核批次",
+                                                                  "invalid_choice": "没有这个审核批次"})
+    kind = forms.ChoiceField(label="阶段", choices=[("evaluation", "评估"), ("acceptance", "验收")],
+                             error_messages={"invalid_choice": "阶段应为评估或验收"})
+
+    def __init__(self, *args, campaigns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].choices = [(c.slug, c.name) for c in campaigns]
+
+
+class ResultsDraftForm(forms.Form):
+    """What staff write on a results summary; the list and the counts come from the applications."""
+
+    document_number = forms.CharField(label="文号", max_length=100, required=False)
+    remarks = forms.CharField(label="情况说明", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                              help_text="如逾期、未通过企业的原因和整改安排；照录于汇总")
+
+    def __init__(self, *args, city: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document_number"].help_text = (
+            "市局汇总报送时必填，印在发文机关标志下" if city else "本单位发文有文号的填写，印在发文机关标志下")
+
+
+class ResultsReturnForm(forms.Form):
+    reason = forms.CharField(label="退回原因", widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "退回须填写原因"})

@@ -101,3 +101,66 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+# --- 评估/验收 results roll-up (seed § 二: "最终的评估、验收汇总结果由各分局…上报市局，市局汇总后上报省厅") ---
+
+class ResultsLevel(models.TextChoices):
+    # A county branch's summary of its enterprises (a 省直管县's too: it reports straight to the province).
+    BRANCH = "branch", "分局汇总"
+    # A city-level agency's consolidation of its branches, to the province.
+    CITY = "city", "市局汇总"
+
+
+class ResultsSummary(models.Model):
+    """The 评估 or 验收 results of one campaign as one unit reports them up the chain, per phase.
+
+    Same chain and vocabulary as a monthly report (ReportStatus): staff draft → the unit's leader
+    submits (a frozen ResultsVersion) → staff of the agency above accept or return → a returned one is
+    corrected and submitted again as version n+1 with a reason. The counts and the list come from the
+    applications on the day of each submission; only the free text and the 文号 are written here."""
+
+    level = models.CharField("层级", max_length=10, choices=ResultsLevel.choices)
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="results_summaries")
+    # applications.models.Kind: 评估 (phase 1, by the evaluation deadline) or 验收 (phase 2).
+    kind = models.CharField("阶段", max_length=12, choices=[("evaluation", "评估"), ("acceptance", "验收")])
+    agency = models.ForeignKey("org.Agency", verbose_name="报送单位", on_delete=models.PROTECT,
+                               related_name="results_summaries")
+    status = models.CharField("状态", max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    remarks = models.TextField("情况说明", blank=True)
+    document_number = models.CharField("文号", max_length=100, blank=True)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    return_reason = models.TextField("退回原因", blank=True)
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["campaign_id", "kind", "level", "agency_id"]
+        verbose_name = "评估/验收结果汇总"
+        constraints = [models.UniqueConstraint(fields=["level", "campaign", "kind", "agency"],
+                                               name="resultssummary_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency}{self.get_kind_display()}结果汇总"
+
+
+class ResultsVersion(models.Model):
+    """A submitted results summary, frozen with the SM3 of its content; a correction is a new version."""
+
+    summary = models.ForeignKey(ResultsSummary, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField("版本")
+    content = models.JSONField("汇总内容")
+    digest = models.CharField("SM3", max_length=64)
+    reason = models.TextField("更正原因", blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField("报送时间")
+
+    class Meta:
+        ordering = ["summary_id", "number"]
+        verbose_name = "结果汇总版本"
+        constraints = [models.UniqueConstraint(fields=["summary", "number"], name="resultsversion_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.summary} 第{self.number}版"

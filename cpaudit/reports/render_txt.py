@@ -6,7 +6,7 @@ form feed, as it starts on a new page on paper.
 
 import unicodedata
 
-from .document import ANNEXES_LABEL, blocks_of
+from .document import ANNEXES_LABEL, blocks_of, text_columns
 
 INDENT = "    "
 RIGHT = " " * 24
@@ -26,9 +26,10 @@ def _pad(text: str, width: int, right: bool) -> str:
 def table_lines(block: dict) -> list[str]:
     rows = [block["headers"], *block["rows"]] + ([block["totals"]] if block.get("totals") else [])
     widths = [max(_width(row[c]) for row in rows if c < len(row)) for c in range(len(block["headers"]))]
+    left = text_columns(block)
     lines = []
     for i, row in enumerate(rows):
-        lines.append("  ".join(_pad(cell, widths[c], right=c > 0) for c, cell in enumerate(row)).rstrip())
+        lines.append("  ".join(_pad(cell, widths[c], right=c not in left) for c, cell in enumerate(row)).rstrip())
         if i == 0:
             lines.append(RULE * (sum(widths) + 2 * (len(widths) - 1)))
     return lines

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.urls import path, register_converter
 
-from . import views, views_city, views_documents, views_scans
+from . import views, views_city, views_documents, views_results, views_scans
 
 
 class MonthConverter:
@@ -27,8 +27,19 @@ class FormatConverter:
         return value
 
 
+class ResultKindConverter:
+    regex = r"evaluation|acceptance"  # applications.models.Kind: 评估, 验收
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 register_converter(MonthConverter, "month")
 register_converter(FormatConverter, "reportfmt")
+register_converter(ResultKindConverter, "resultkind")
 
 app_name = "reports"
 urlpatterns = [
@@ -38,6 +49,14 @@ urlpatterns = [
     path("versions/<int:pk>/", views_documents.version, name="version"),
     path("versions/<int:pk>/scan/", views_scans.scan_download, name="scan_download"),
     path("scans/<int:pk>/upload/", views_scans.scan_upload, name="scan_upload"),
+    # 评估/验收 results summaries (branch → city → province), per campaign and phase.
+    path("results/", views_results.results_index, name="results_index"),
+    path("results/versions/<int:pk>/", views_results.results_version, name="results_version"),
+    path("results/<slug:slug>/<resultkind:kind>/", views_results.results_list, name="results_list"),
+    path("results/<slug:slug>/<resultkind:kind>/<int:agency_pk>/", views_results.results_document,
+         name="results_document"),
+    path("results/<slug:slug>/<resultkind:kind>/<int:agency_pk>/<reportfmt:fmt>/", views_results.results_download,
+         name="results_download"),
     path("<slug:slug>/<month:month>/city/<int:agency_pk>/", views_city.city_overview, name="city_overview"),
     path("<slug:slug>/<month:month>/<int:agency_pk>/", views.branch_report, name="branch_report"),
     path("<slug:slug>/<month:month>/<int:agency_pk>/<reportfmt:fmt>/", views_documents.download, name="download"),

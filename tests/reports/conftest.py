@@ -2,16 +2,19 @@ import datetime as dt
 
 import pytest
 
+from cpaudit.applications.models import Kind, Status
 from cpaudit.campaigns.models import Enrolment
 from cpaudit.core import clock
 from cpaudit.org.roles import Role
 from cpaudit.progress.models import StepRecord, StepStatus
 from cpaudit.reports import services
-from tests.factories import make_enterprise
+from tests.applications.viewfixtures import make_application
+from tests.factories import make_enterprise, make_user
 
 D = dt.date
 MARCH_1 = D(2020, 3, 1)
 MAY_20 = D(2020, 5, 20)
+AUG_25 = D(2020, 8, 25)  # five days after the evaluation deadline (2020-08-20)
 
 
 def enrol(world, name: str, county: str = "130602", start: dt.date | None = MARCH_1) -> Enrolment:
@@ -69,3 +72,36 @@ def submitted(branch_report, users):
     services.report_submit(actor=users[Role.BRANCH_LEADER], report=branch_report)
     branch_report.refresh_from_db()
     return branch_report
+
+
+# --- results summaries (评估/验收): applications in known states, written directly (the setting) -------
+
+@pytest.fixture
+def day():
+    with clock.frozen(AUG_25):
+        yield AUG_25
+
+
+@pytest.fixture
+def applied(world, day):
+    """评估: 自有 passed on time, 同县 still at the city (late: the deadline has passed), 外县 failed after
+    the deadline (late), 外市 passed, 定州 passed; one 验收 passed (合格)."""
+    return {
+        "own": make_application(world, "own", status=Status.PASSED, passed=True, result_date=D(2020, 8, 10)),
+        "same_county": make_application(world, "same_county", status=Status.CITY_REVIEW),
+        "other_county": make_application(world, "other_county", status=Status.FAILED, passed=False,
+                                         result_date=D(2020, 8, 22)),
+        "other_city": make_application(world, "other_city", status=Status.PASSED, passed=True,
+                                       result_date=D(2020, 8, 1)),
+        "dingzhou": make_application(world, "dingzhou", status=Status.PASSED, passed=True,
+                                     result_date=D(2020, 8, 5)),
+        "acceptance": make_application(world, "own", status=Status.PASSED, passed=True, kind=Kind.ACCEPTANCE,
+                                       result_date=D(2020, 8, 24)),
+    }
+
+
+@pytest.fixture
+def dz(world):
+    """定州's people (a 省直管县: county and city level in one agency)."""
+    return {role: make_user(f"dz_{role}", role, agency=world.dingzhou)
+            for role in (Role.BRANCH_STAFF, Role.BRANCH_LEADER, Role.CITY_STAFF)}

@@ -3,7 +3,14 @@ date format the application forms print too."""
 
 from __future__ import annotations
 
-from cpaudit.reports.document import ANNEXES_LABEL, SEAL_LABEL, blocks_of, cn_date, words  # noqa: F401  (shared)
+from cpaudit.reports.document import (  # noqa: F401  (shared)
+    ANNEXES_LABEL,
+    SEAL_LABEL,
+    blocks_of,
+    cn_date,
+    text_columns,
+    words,
+)
 
 # Drawn by the renderers themselves, not part of the wording.
 PAGE_FOOTER = "第页共"
@@ -51,7 +58,10 @@ def column_ems(block: dict) -> list[float]:
 
 def spread(need: list[float], total: float) -> list[float]:
     """Column widths from the widths needed: the room left goes to the number columns (the label
-    column takes at most half its need again), so headers wrap as little as possible."""
+    column takes at most half its need again), so headers wrap as little as possible. A table that
+    needs more than the page gives is scaled down to it (its cells wrap)."""
+    if sum(need) > total:
+        return [w * total / sum(need) for w in need]
     extra = max(total - sum(need), 0)
     first = min(extra, need[0] / 2)
     rest = (extra - first) / max(len(need) - 1, 1)

@@ -149,6 +149,7 @@ def _table(doc, block: dict) -> None:
         column.width = width  # w:gridCol (LibreOffice and WPS read the grid, Word the cells)
     _header_row(table.rows[0])
     last = len(rows) - 1
+    left = common.text_columns(block)
     for r, values in enumerate(rows):
         if r:
             table.rows[r]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
@@ -157,7 +158,7 @@ def _table(doc, block: dict) -> None:
             cell.width = widths[c]
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             p = cell.paragraphs[0]
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER if (r == 0 or c > 0) else WD_ALIGN_PARAGRAPH.LEFT
+            p.alignment = WD_ALIGN_PARAGRAPH.LEFT if (r > 0 and c in left) else WD_ALIGN_PARAGRAPH.CENTER
             bold = r == 0 or (r == last and bool(block.get("totals")))
             set_run_font(p.add_run(value), HEI if r == 0 else SONG, size, bold=bold)
     doc.add_paragraph()

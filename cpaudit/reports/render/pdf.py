@@ -144,8 +144,9 @@ def _table(block: dict, font: PdfFont, styles, width: float) -> Table:
         return Paragraph(_markup(value, font), styles[style])
 
     rows = [*block["rows"]] + ([block["totals"]] if block.get("totals") else [])
+    left = common.text_columns(block)
     data = [[para(h, head) for h in block["headers"]]]
-    data += [[para(v, cell if c == 0 else num) for c, v in enumerate(row)] for row in rows]
+    data += [[para(v, cell if c in left else num) for c, v in enumerate(row)] for row in rows]
     table = Table(data, colWidths=col_widths, repeatRows=1, hAlign="CENTER")
     style = [
         ("FONTNAME", (0, 0), (-1, -1), font.name),  # the default is an unembedded Helvetica
