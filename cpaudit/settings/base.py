@@ -86,7 +86,9 @@ TEMPLATES = [
 def _database() -> dict:
     url = env_str("DATABASE_URL")
     if url:
-        return dj_database_url.parse(url, conn_max_age=60)
+        # Kept connections are checked before each request reuses them: after a database restart or a
+        # killed backend the first request reconnects instead of failing with a 500.
+        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(DATA_DIR / "cpaudit.sqlite3"),
@@ -161,6 +163,21 @@ CPAUDIT_JOB_DIR = env_path("CPAUDIT_JOB_DIR", DATA_DIR / "jobs")
 CPAUDIT_EVIDENCE_DIR = env_path("CPAUDIT_EVIDENCE_DIR", DATA_DIR / "evidence")
 CPAUDIT_UPLOAD_MAX_BYTES = env_int("CPAUDIT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 CPAUDIT_IMPORT_MAX_ROWS = env_int("CPAUDIT_IMPORT_MAX_ROWS", 50_000)
+# An .xlsx is a zip: refused before it is opened when its members would unzip to more than this many MB
+# in all, or one member of more than 1 MB to more than RATIO times its compressed size (a zip bomb;
+# cpaudit.registry.excel.limits). An import keeps the first MAX_ERRORS errors and counts the rest.
+CPAUDIT_IMPORT_MAX_UNZIPPED_MB = env_int("CPAUDIT_IMPORT_MAX_UNZIPPED_MB", 256)
+CPAUDIT_IMPORT_MAX_RATIO = env_int("CPAUDIT_IMPORT_MAX_RATIO", 100)
+CPAUDIT_IMPORT_MAX_ERRORS = env_int("CPAUDIT_IMPORT_MAX_ERRORS", 200)
+# Background jobs (cpaudit.jobs): a running job's heartbeat is refreshed every HEARTBEAT seconds; one
+# whose heartbeat is older than STALE seconds has lost its worker and is run again (a kind that may run
+# twice, at most MAX_ATTEMPTS times in all) or failed. A worker that keeps failing for REPORT_AFTER
+# seconds is reported (status page, action log); between attempts it waits, doubling up to BACKOFF_MAX.
+CPAUDIT_JOB_HEARTBEAT_SECONDS = env_int("CPAUDIT_JOB_HEARTBEAT_SECONDS", 10)
+CPAUDIT_JOB_STALE_SECONDS = env_int("CPAUDIT_JOB_STALE_SECONDS", 300)
+CPAUDIT_JOB_MAX_ATTEMPTS = env_int("CPAUDIT_JOB_MAX_ATTEMPTS", 3)
+CPAUDIT_WORKER_REPORT_AFTER_SECONDS = env_int("CPAUDIT_WORKER_REPORT_AFTER_SECONDS", 30)
+CPAUDIT_WORKER_BACKOFF_MAX_SECONDS = env_int("CPAUDIT_WORKER_BACKOFF_MAX_SECONDS", 60)
 CPAUDIT_PAGE_SIZE = 50
 # Consistency checks (progress.services.consistency): how far, in percent of the baseline figure,
 # after-implementation + the options' claimed savings may stray from the baseline before it is flagged.

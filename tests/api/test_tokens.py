@@ -159,3 +159,27 @@ def test_reading_through_the_api_writes_nothing(client, world, staff):
                  f"/applications/{ids['application', 'own']}", "/batches", f"/steps/{ids['step', 'own']}"]:
         assert api.get(path).status_code == 200, path
     assert (ActionLog.objects.count(), list(ApiToken.objects.values_list("pk", "revoked_at"))) == before
+
+
+def test_lockout_applies_to_tokens(client, staff, world, settings):
+    """After CPAUDIT_LOGIN_MAX_FAILURES wrong tokens from one address even a good token is refused from
+    there; an account locked by wrong passwords on the login page cannot use its tokens either."""
+    from cpaudit.security.models import Lockout
+
+    _, secret = tokens.token_create(actor=staff, name="锁定")
+    good, bad = ApiClient(client, secret), ApiClient(client, "cpat_" + "x" * 43)
+    for _ in range(settings.CPAUDIT_LOGIN_MAX_FAILURES):
+        assert bad.get("/me").status_code == 401
+    refused = good.get("/me")
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "locked"
+    assert Lockout.objects.filter(kind=Lockout.Kind.ADDRESS, key="127.0.0.1").exists()
+    Lockout.objects.all().delete()
+    assert good.get("/me").status_code == 200
+    leader = world.users[Role.BRANCH_LEADER]
+    _, leader_secret = tokens.token_create(actor=leader, name="负责人")
+    for _ in range(settings.CPAUDIT_LOGIN_MAX_FAILURES):
+        client.post(reverse("login"), {"username": leader.username, "password": "wrong-password-1"},
+                    REMOTE_ADDR="10.0.0.9")
+    assert Lockout.objects.filter(kind=Lockout.Kind.ACCOUNT, key=leader.username).exists()
+    response = ApiClient(client, leader_secret).get("/me")
+    assert response.status_code == 401 and response.json()["error"]["code"] == "locked"

@@ -193,3 +193,9 @@ def test_the_log_for_the_audit_administrator(world, as_role):
     bad = auditor.get("/log", date_from="2020-05-02", date_to="2020-05-01")
     assert bad.status_code == 400 and "date_to" in bad.json()["error"]["fields"]
     assert as_role(Role.PROVINCE_LEADER).get("/log").status_code == 403
+    from cpaudit.security.models import SecurityEvent
+
+    searches = SecurityEvent.objects.filter(kind="read.sensitive", path__startswith="/api/v1/log")
+    assert searches.count() == 1 and searches.get().user == world.users[Role.AUDIT_ADMIN]
+    assert SecurityEvent.objects.filter(kind="access.denied", path="/api/v1/log",
+                                        user=world.users[Role.PROVINCE_LEADER]).exists()

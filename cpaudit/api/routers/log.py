@@ -1,6 +1,7 @@
 """/log: the action log, read-only, for the audit administrator only, with the filters of the log
 search page (core.forms_log.LogFilterForm: dates in Beijing time, actor, action code or prefix, object
-type, object id or name). Entries are described in Chinese as on the page (core.logdisplay)."""
+type, object id or name). Entries are described in Chinese as on the page (core.logdisplay); each search
+is a read of sensitive data in the security log, as the page's are."""
 
 import datetime as dt
 from typing import Any
@@ -12,6 +13,7 @@ from cpaudit.core import logdisplay
 from cpaudit.core.forms_log import LogFilterForm
 from cpaudit.core.models import ActionLog
 from cpaudit.org import access
+from cpaudit.security import events
 
 from ..errors import responses
 from ..paging import Paging, page_of, paginate
@@ -68,4 +70,6 @@ def log_list(request, filters: Query[LogFilters]):
     if not form.is_valid():
         raise ValidationError({name: errors for name, errors in form.errors.items()})
     qs = form.filter(access.scope(request.user, ActionLog.objects.all())).order_by("-seq")
-    return paginate(qs, filters, convert=_rows)
+    page = paginate(qs, filters, convert=_rows)
+    events.sensitive_read(request, "api-v1:log_list", status=200)  # a log search, as on the log page
+    return page
