@@ -71,3 +71,68 @@ class Tie(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.enterprise or self.consulting_agency}"
+
+
+# --- the intervention register (干预登记) -------------------------------------------------------------
+
+class InterventionKind(models.TextChoices):
+    GREETING = "greeting", "打招呼、说情"
+    FAVOUR = "favour", "请托办事"
+    EXTORTION = "extortion", "吃拿卡要"
+    OTHER = "other", "其他干预审核的行为"
+
+
+class InterventionState(models.TextChoices):
+    # Recorded; the supervising level has not yet named who rectifies it and by when.
+    RECORDED = "recorded", "待落实整改"
+    # 立即整改: an owner and a deadline are set (they may be set again); the outcome closes it.
+    RECTIFYING = "rectifying", "整改中"
+    CLOSED = "closed", "已办结"
+
+
+class Intervention(models.Model):
+    """An attempt to influence a decision, recorded by anyone (the seed: 杜绝打招呼以及带有倾向性的不良行为…
+    立即整改). It is seen by the supervising level of the person it names and by the audit
+    administrator, never by that person (integrity.supervision); each gets a follow-up tracked to its
+    closure."""
+
+    kind = models.CharField("类型", max_length=12, choices=InterventionKind.choices)
+    occurred_on = models.DateField("发生日期")
+    intervener = models.CharField("干预人", max_length=100, help_text="姓名、单位及职务")
+    content = models.TextField("干预内容")
+    enterprise = models.ForeignKey("registry.Enterprise", verbose_name="涉及企业", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    application = models.ForeignKey("applications.Application", verbose_name="涉及申请", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    # The platform account of the person the entry names (the intervener, when they have one).
+    named_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="被反映人账号", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    # Who sees and follows it up, fixed when recorded (integrity.supervision.supervision_of).
+    supervising_agency = models.ForeignKey("org.Agency", verbose_name="监督单位", null=True, blank=True,
+                                           on_delete=models.PROTECT, related_name="+")
+    leaders_only = models.BooleanField("仅限负责人", default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField("登记时间")
+    state = models.CharField("状态", max_length=12, choices=InterventionState.choices,
+                             default=InterventionState.RECORDED)
+    requirement = models.TextField("整改要求", blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="整改责任人", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    deadline = models.DateField("整改期限", null=True, blank=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="部署人", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField("部署时间", null=True, blank=True)
+    outcome = models.TextField("整改结果", blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办结人", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        verbose_name = "干预登记"
+        verbose_name_plural = "干预登记"
+
+    def __str__(self) -> str:
+        # Neutral on purpose: the log shows it, and the log never names the person in the text.
+        return f"干预登记第{self.pk}号"
