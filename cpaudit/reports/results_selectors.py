@@ -1,5 +1,6 @@
 """Reads of the results summaries: which units' summaries a user's level lists, with their state and
-what they reported. Three queries whatever the number of units and versions."""
+what they reported. One query for the units, two for their summaries and versions, whatever their
+number."""
 
 from __future__ import annotations
 

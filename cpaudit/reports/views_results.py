@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from cpaudit.applications.models import Kind
+from cpaudit.applications.selectors import deadline
 from cpaudit.core import clock
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.views import add_validation_errors, domain_view
@@ -160,7 +161,8 @@ def _context(request, summary, forms) -> dict:
     args = [summary.campaign.slug, summary.kind, summary.agency_id]
     context = {
         "summary": summary, "campaign": summary.campaign, "kind": summary.kind, "phase": Kind(summary.kind).label,
-        "agency": summary.agency, "content": content, "blocks": blocks_of(content), "versions": versions,
+        "agency": summary.agency, "deadline": deadline(summary.campaign, summary.kind),
+        "content": content, "blocks": blocks_of(content), "versions": versions,
         "downloads": [(fmt, reverse("reports:results_download", args=[*args, fmt])) for fmt in FORMATS],
         "list_url": reverse("reports:results_list", args=args[:2]),
         "draft_form": (forms.get("draft") or ResultsDraftForm(

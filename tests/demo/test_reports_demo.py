@@ -43,3 +43,38 @@ def test_demo_city_consolidates_and_a_branch_uploads_its_sealed_copy(db, setting
     scanned = MonthlyReport.objects.get(campaign=campaign, kind=ReportKind.BRANCH, agency__division_id="130602",
                                         month=dt.date(2026, 9, 1)).versions.get()
     assert scanned.scan_digest and scanned.scan_content_type == "application/pdf"
+
+
+def test_demo_results_summaries_in_every_state(db, settings):
+    """The 评估/验收 results summaries: accepted (and annexed to the city's consolidation, which the
+    province accepted), returned, waiting at the province and at the city, a draft; each submitted
+    version counts what the applications say for its day (nothing counted was dated later)."""
+    from cpaudit.applications import selectors
+    from cpaudit.org.models import User
+    from cpaudit.reports import results
+    from cpaudit.reports.models import ResultsSummary
+
+    settings.CPAUDIT_TODAY = "2026-11-29"
+    call_command("load-demo", "--allow-non-sqlite", stdout=io.StringIO())
+    campaign = Campaign.objects.get(slug="byd2026")
+    states = {(s.kind, s.agency.division_id): s.status
+              for s in ResultsSummary.objects.filter(campaign=campaign).select_related("agency")}
+    assert states == {
+        ("evaluation", "130608"): ReportStatus.ACCEPTED, ("evaluation", "130632"): ReportStatus.RETURNED,
+        ("evaluation", "130682"): ReportStatus.SUBMITTED, ("evaluation", "130600"): ReportStatus.ACCEPTED,
+        ("acceptance", "130608"): ReportStatus.SUBMITTED, ("acceptance", "130632"): ReportStatus.DRAFT}
+    city = ResultsSummary.objects.get(campaign=campaign, kind="evaluation", agency__division_id="130600",
+                                      agency__name="保定市生态环境局")
+    content = city.versions.get().content
+    assert [s["state"] for s in content["sections"] if s["accepted"]] == ["已接收（第1版）"]
+    assert "附件1" in render_txt(content) and content["document_number"].startswith("保环报〔2026〕")
+    for summary in ResultsSummary.objects.filter(campaign=campaign).exclude(status=ReportStatus.DRAFT):
+        version = summary.versions.order_by("-number").first()
+        day = dt.date.fromisoformat(version.content["as_of"])
+        assert results.build_content(summary, day)["counts"] == version.content["counts"], summary
+        people = User.objects.filter(agency=summary.agency, is_demo=True).order_by("pk").first()
+        live = selectors.summary(people, campaign, summary.kind, day).total
+        assert version.content["counts"]["applied"] == live.applied and \
+            version.content["counts"]["passed"] == live.passed, summary
+    assert ReportStatus.RETURNED == ResultsSummary.objects.get(campaign=campaign, kind="evaluation",
+                                                               agency__division_id="130632").status
