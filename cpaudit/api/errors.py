@@ -10,7 +10,7 @@ jurisdiction (never disclosed which); 409 the state does not allow it (InvalidSt
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, ValidationError
 from django.db import IntegrityError
 from django.http import Http404
 from ninja import Schema
@@ -162,6 +162,14 @@ def install(api) -> None:
     def _integrity(request, exc):
         # A uniqueness the service could not see coming (two requests at once): a conflict, not a fault.
         return respond(request, 409, "conflict", "与已有记录冲突（可能已由他人同时提交），请刷新后重试")
+
+    @api.exception_handler(RequestDataTooBig)
+    def _too_big(request, exc):
+        return respond(request, 400, "too_large", "请求体过大")
+
+    @api.exception_handler(SuspiciousOperation)
+    def _suspicious(request, exc):
+        return respond(request, 400, "bad_request", "请求无法处理")
 
     @api.exception_handler(HttpError)
     def _http(request, exc):

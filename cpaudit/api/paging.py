@@ -20,10 +20,12 @@ def page_of(item, name: str):
 
 
 def paginate(queryset, paging: Paging, convert=None) -> dict:
-    """One page of `queryset` (already ordered): a count and the rows of the page (`convert` maps the
-    list of rows to what the schema wants, e.g. adding computed fields in bulk)."""
+    """One page of `queryset` (already ordered; or a list already worked out): a count and the rows of
+    the page (`convert` maps the list of rows to what the schema wants, e.g. adding computed fields in
+    bulk)."""
     size = paging.page_size or settings.CPAUDIT_PAGE_SIZE
     start = (paging.page - 1) * size
     rows = list(queryset[start:start + size])
-    return {"count": queryset.count(), "page": paging.page, "page_size": size,
+    count = len(queryset) if isinstance(queryset, list) else queryset.count()
+    return {"count": count, "page": paging.page, "page_size": size,
             "results": convert(rows) if convert else rows}

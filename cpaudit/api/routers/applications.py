@@ -330,7 +330,7 @@ class BatchFilters(Paging):
     kind: KindLiteral | None = None
 
 
-class WaitingFilters(Schema):
+class WaitingFilters(Paging):
     campaign: Slug
     kind: KindLiteral
 
@@ -339,8 +339,7 @@ class WaitingOut(ApplicationOut):
     seen: str
 
 
-class WaitingListOut(Schema):
-    results: list[WaitingOut]
+WaitingPage = page_of(WaitingOut, "WaitingPage")
 
 
 class BatchItemIn(Schema):
@@ -375,14 +374,20 @@ def batch_list(request, filters: Query[BatchFilters]):
     return paginate(qs.order_by("-submitted_at", "-pk"), filters)
 
 
-@router.get("/batches/waiting", response=responses(WaitingListOut),
+@router.get("/batches/waiting", response=responses(WaitingPage),
             summary="待本人报送的申请及其 seen（分局、市局负责人）")
 def batch_waiting(request, filters: Query[WaitingFilters]):
     access.check(request.user, "applications.batch.submit")
     campaign = _campaign(request.user, filters.campaign)
     waiting = services.waiting(request.user, campaign, filters.kind)
-    tokens = seen_tokens(waiting)
-    return {"results": [With(a, seen=tokens[a.pk]) for a in waiting]}
+
+    def with_seen(rows):
+        tokens = seen_tokens(rows)
+        for application in rows:
+            application.campaign = campaign  # all of the one campaign asked for: no query a row
+        return [With(a, seen=tokens[a.pk]) for a in rows]
+
+    return paginate(waiting, filters, convert=with_seen)
 
 
 @router.get("/batches/{pk}", response=responses(BatchDetailOut), summary="报送批详情")

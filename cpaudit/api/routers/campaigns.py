@@ -199,7 +199,7 @@ def enrolment_list(request, slug: Slug, filters: Query[EnrolmentFilters]):
     campaign = _campaign(request.user, slug)
     access.check(request.user, "campaigns.enrolment.view")
     wanted = filters.dict(exclude={"page", "page_size", "industry"}, exclude_none=True)
-    qs = selectors.enrolment_list(request.user, campaign, wanted)
+    qs = selectors.enrolment_list(request.user, campaign, wanted).select_related("campaign")
     if filters.industry:
         # By code prefix, as the registry's list does (the selector's own industry filter cannot run:
         # a prefix lookup on the foreign key column).
