@@ -3,7 +3,9 @@ Content Security Policy with no script, no style and nothing from another host, 
 any other address under /api/ answers in the API's error shape."""
 
 from cpaudit.core.middleware import CSP
+from cpaudit.org.roles import Role
 
+from .conftest import ApiClient, secret_for
 from .test_api_matrix import operations
 
 
@@ -32,3 +34,10 @@ def test_unknown_api_addresses_answer_in_the_error_shape(client):
     response = client.get("/api/v1/no/such/thing")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found" and response["Cache-Control"] == "no-store"
+
+
+def test_a_body_too_large_is_refused_in_the_error_shape(world, client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    api = ApiClient(client, secret_for(world.users[Role.BRANCH_STAFF]))
+    response = api.post("/enterprises", {"name": "企" * 2000})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "too_large"
