@@ -2,6 +2,10 @@ from django.urls import include, path
 
 from cpaudit.api.urls import api_patterns, token_patterns
 
+# A failure of storage (disk, directories, the database) is a 503 page saying nothing was saved; any
+# other uncaught error the plain 500 page (cpaudit.core.storage).
+handler500 = "cpaudit.core.storage.server_error"
+
 urlpatterns = [
     path("", include("cpaudit.core.urls")),
     path("registry/", include("cpaudit.registry.urls")),

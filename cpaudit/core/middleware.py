@@ -1,6 +1,7 @@
 """Security headers, the client's address and the per-request log context."""
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 
 from .log import reset_request_context, set_request_context
 
@@ -45,3 +46,18 @@ class ContentSecurityPolicyMiddleware:
         else:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+class RejectNulMiddleware:
+    """A NUL character in the address or the query string is refused (400) before any view runs:
+    PostgreSQL refuses NUL in text, so a filter reading it straight from the query would fail with a 500
+    there (SQLite would quietly accept it). Form fields refuse NUL in posted text already."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values)
+                                          for key, values in request.GET.lists()):
+            raise BadRequest("请求中含有不允许的空字符（NUL）")
+        return self.get_response(request)

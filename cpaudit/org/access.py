@@ -62,6 +62,9 @@ RULES: dict[str, frozenset] = {
     "org.user.reassign": frozenset({Role.SECURITY_ADMIN}) | LEADER_ROLES,
     "org.security.view": frozenset({Role.SECURITY_ADMIN}),
     "jobs.job.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT},
+    # The running state (workers, storage, incidents; no business data): the operators.
+    "jobs.status.view": frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}),
+    "jobs.incident.resolve": frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}),
     # Audit progress (authority.md § Progress chain): the enterprise (or its engaged agency) records,
     # branch staff confirm, return and reopen; everyone who sees the enrolment sees its record.
     "progress.step.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT},
@@ -169,7 +172,7 @@ ACTION_LABELS = {
     "org.agency.change": "维护主管部门", "org.user.change": "维护或停用用户账号", "org.user.create": "开设用户账号",
     "org.user.enable": "重新启用用户账号", "org.user.role": "分配角色", "org.user.reset": "重置密码",
     "org.user.reassign": "转办离岗人员的待办事项", "org.security.view": "查看安全策略",
-    "jobs.job.view": "查看后台任务",
+    "jobs.job.view": "查看后台任务", "jobs.status.view": "查看运行状态", "jobs.incident.resolve": "处理运行故障",
     "progress.step.view": "查看审核进展", "progress.step.record": "填报审核进展", "progress.step.review": "核实审核步骤",
     "progress.step.reopen": "重新打开已核实的步骤", "progress.evidence.upload": "上传佐证材料",
     "progress.evidence.download": "下载佐证材料", "progress.option.change": "填报清洁生产方案",
