@@ -17,6 +17,7 @@ urlpatterns = [
     path("applications/", include("cpaudit.applications.urls")),
     path("experts/", include("cpaudit.experts.urls")),
     path("integrity/", include("cpaudit.integrity.urls")),
+    path("oversight/", include("cpaudit.oversight.urls")),
     path("security/", include("cpaudit.security.urls")),
     path("api-tokens/", include(token_patterns)),
     *api_patterns,

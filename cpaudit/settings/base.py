@@ -194,10 +194,10 @@ CPAUDIT_WORKING_HOURS = env_str("CPAUDIT_WORKING_HOURS", "08:00-18:00")
 # colleagues at the same desk, and at least MIN items.
 CPAUDIT_ANOMALY_CONCENTRATION_FACTOR = env_int("CPAUDIT_ANOMALY_CONCENTRATION_FACTOR", 3)
 CPAUDIT_ANOMALY_CONCENTRATION_MIN = env_int("CPAUDIT_ANOMALY_CONCENTRATION_MIN", 5)
-# The same expert on the panels of one consulting agency's clients at least MIN times, and at least
-# FACTOR times what the random draws make expected.
+# The same expert on the panels of one consulting agency's clients at least MIN times, when the random
+# draws give that less than this chance (per mille, corrected for the number of pairs compared).
 CPAUDIT_ANOMALY_PAIR_MIN = env_int("CPAUDIT_ANOMALY_PAIR_MIN", 3)
-CPAUDIT_ANOMALY_PAIR_FACTOR = env_int("CPAUDIT_ANOMALY_PAIR_FACTOR", 2)
+CPAUDIT_ANOMALY_PAIR_CHANCE_PERMILLE = env_int("CPAUDIT_ANOMALY_PAIR_CHANCE_PERMILLE", 10)
 # A consulting agency all of whose clients (at least this many, results confirmed) passed.
 CPAUDIT_ANOMALY_ALL_PASS_MIN = env_int("CPAUDIT_ANOMALY_ALL_PASS_MIN", 5)
 # Options or figures of an enterprise changed within this many days after a decision on its application.

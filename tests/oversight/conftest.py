@@ -1,0 +1,1 @@
+from .helpers import at  # noqa: F401  (the settable server clock)
