@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # NUL in the address or query: 400 before any view (after the user is known: the 400 page shows it).
+    "cpaudit.core.middleware.RejectNulMiddleware",
     # A one-time (initial or reset) or expired password: nothing but the change page until changed.
     "cpaudit.org.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
