@@ -1,6 +1,7 @@
 """利益关系申报 pages: one's own declaration (government users and experts), and an expert's declaration
 recorded by the pool's keepers. Each submission is a new version; the history stays visible."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -14,6 +15,7 @@ from cpaudit.org.roles import Role
 
 from . import services
 from .forms import NoteForm, TieFormSet, initial_ties
+from .requirements import status_of
 
 
 def _declare(request, *, expert, title, back):
@@ -37,7 +39,9 @@ def _declare(request, *, expert, title, back):
                 return redirect(request.path)
     return render(request, "integrity/declaration_form.html", {
         "title": title, "expert": expert, "history": history, "current": current, "note_form": note_form,
-        "formset": formset, "back": back,
+        "formset": formset, "back": back, "status": status_of(current, no_expert=request.user.role == Role.EXPERT
+                                                                    and expert is None),
+        "valid_days": settings.CPAUDIT_DECLARATION_VALID_DAYS,
     })
 
 

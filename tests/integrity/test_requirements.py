@@ -141,3 +141,12 @@ def test_banner_on_every_page_when_missing_due_or_expired(world, client):
     assert "已于" in client.get(reverse("home")).content.decode()
     client.force_login(world.users[Role.ENTERPRISE])
     assert "declaration-banner" not in client.get(reverse("home")).content.decode()
+
+
+def test_the_declaration_page_says_until_when(world, client):
+    staff = world.users[Role.CITY_STAFF]
+    client.force_login(staff)
+    html = client.get(reverse("integrity:my_declaration")).content.decode()
+    assert "有效期至" in html and "现行申报为第1版" in html
+    Declaration.objects.filter(user=staff).delete()
+    assert "尚未申报" in client.get(reverse("integrity:my_declaration")).content.decode()

@@ -12,8 +12,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Q
-
 from cpaudit.core.models import ActionLog
 
 APPLICATION = "applications.application"
@@ -112,7 +110,3 @@ class Context:
         wanted = {str(i) for i in object_ids} if object_ids is not None else None
         return [e for e in self.application_entries
                 if e.action in actions and (wanted is None or e.object_id in wanted)]
-
-
-def seqs_q(seqs) -> Q:
-    return Q(seq__in=sorted(set(seqs)))
