@@ -79,6 +79,7 @@ def test_branch_summary_lists_its_enterprises_and_is_frozen_with_sm3(world):
     assert summary.status == ReportStatus.SUBMITTED and version.number == 1
     assert version.digest == document_digest(content) and content["version"] == 1
     assert content["counts"] == {"applied": 2, "passed": 1, "failed": 0, "pending": 1, "late": 1}
+    assert content["counts"] == live_counts(world.users[Role.BRANCH_STAFF], world)  # as 评估验收汇总 shows that day
     rows = [(e["name"], e["organizer"], e["stage"], e["result"], e["result_date"], e["late"])
             for e in content["enterprises"]]
     assert rows == [("同县测试企业有限公司", "竞秀区分局", "待市局初审", "未出结论", "", True),

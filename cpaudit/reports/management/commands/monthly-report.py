@@ -3,7 +3,8 @@
 
 Writes a branch's monthly progress report (a county branch or a 省直管县 agency) or a city's
 consolidation (a city-level agency): the submitted snapshot when one exists, else the live (or, for
-a past month, reconstructed) draft. The agency is named by its id (--agency, as on the 主管部门 page
+a past month, reconstructed) draft. It only reads: no report row is created for a report nobody has
+started. The agency is named by its id (--agency, as on the 主管部门 page
 and in the report page's address) or by its division code (--unit). Two agencies may share a division
 (雄安新区's bureau is bound to 保定市's code): such a code is refused with the candidates listed,
 never resolved by guessing. Acts as SystemActor("monthly-report") unless --as-user is given.
