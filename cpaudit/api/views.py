@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views import defaults
 from django.views.decorators.http import require_POST
 
 from cpaudit.core import clock
@@ -60,6 +61,21 @@ def token_revoke(request, pk):
     tokens.token_revoke(actor=request.user, token=token)
     messages.success(request, f"已撤销令牌：{token}")
     return redirect("api_tokens:token_list")
+
+
+def bad_request(request, exception=None):
+    """Django's 400 (a request refused before any view, e.g. a NUL in the query string): in the API's
+    error shape under /api/, the platform's page elsewhere."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        from .errors import body
+
+        message = str(exception.args[0]) if exception is not None and exception.args else "请求无法处理"
+        response = JsonResponse(body("bad_request", message), status=400, json_dumps_params={"ensure_ascii": False})
+        response["Cache-Control"] = "no-store"
+        return response
+    return defaults.bad_request(request, exception)
 
 
 def api_docs(request):

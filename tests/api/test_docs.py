@@ -41,3 +41,12 @@ def test_a_body_too_large_is_refused_in_the_error_shape(world, client, settings)
     api = ApiClient(client, secret_for(world.users[Role.BRANCH_STAFF]))
     response = api.post("/enterprises", {"name": "企" * 2000})
     assert response.status_code == 400 and response.json()["error"]["code"] == "too_large"
+
+
+def test_a_request_refused_before_any_view_is_in_the_error_shape(world, client):
+    api = ApiClient(client, secret_for(world.users[Role.BRANCH_STAFF]))
+    response = api.get("/enterprises", q="a\x00b")
+    assert response.status_code == 400 and response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "bad_request"
+    page = client.get("/registry/?q=a%00b")
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
