@@ -67,7 +67,8 @@ def city_overview(request, slug, month, agency_pk):
             status = row.report.status if row.report else None
             rows.append({
                 "row": row, "badge": STATE_BADGES.get(row.state, ""),
-                # The version the reviewer sees listed here, posted back with the decision (seen.py).
+                # The version the reviewer sees listed (and opens) here, posted back with the decision (seen.py).
+                "version": services.latest_version(row.report),
                 "seen": version_token(services.latest_version(row.report)),
                 "url": reverse("reports:branch_report", args=[campaign.slug, month_value(month), row.agency.pk]),
                 "status": row.report.get_status_display() if row.report else "未编制",

@@ -100,8 +100,11 @@ def _seen(html: str, report_pk=None) -> str:
 def test_page_review_of_a_replaced_version_is_refused(world, users, submitted, client, decision):
     url = reverse("reports:city_overview", args=[world.campaign.slug, MAY, world.baoding.pk])
     client.force_login(users[Role.CITY_STAFF])
-    seen = _seen(client.get(url).content.decode(), submitted.pk)
+    html = client.get(url).content.decode()
+    seen = _seen(html, submitted.pk)
     assert seen == version_token(submitted.versions.get())
+    # The version bound is the one listed, which the reviewer can open from the row.
+    assert reverse("reports:version", args=[submitted.versions.get().pk]) in html and "第1版" in html
     corrected(users, submitted)
     response = client.post(url, {"action": decision, "report": submitted.pk, "seen": seen, "reason": "数据有误"})
     html = response.content.decode()
