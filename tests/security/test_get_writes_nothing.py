@@ -19,7 +19,8 @@ from tests.test_authorization_matrix import MATRIX, job_kwargs
 ALLOWED = {"django_session", "security_loginfailure", "security_lockout", "security_securityevent"}
 # Listed, not fixed: these downloads record the export itself in the action log (who exported what, an
 # audited act under 等保), so they append to core_actionlog (and move its head) and write nothing else.
-EXPORTS_LOGGED = {"log_export", "progress:consistency_export", "progress:enrolment_list_export"}
+EXPORTS_LOGGED = {"log_export", "progress:consistency_export", "progress:enrolment_list_export",
+                  "oversight:official_export"}
 ACTION_LOG = {"core_actionlog", "core_loghead"}
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?([A-Za-z0-9_]+)"?', re.I)
 RELATIONS = ["own", "other_city"]
