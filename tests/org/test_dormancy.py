@@ -69,9 +69,11 @@ def test_demo_accounts_are_exempt_in_demo_mode_only(world, settings):
     assert services.disable_dormant(today=TODAY) == ["bstaff"]
 
 
-def test_the_worker_calls_it_once_a_day():
-    from pathlib import Path
+def test_the_worker_calls_it_with_the_business_date():
+    """Among the worker's daily work (the loop's structure is the jobs app's)."""
+    import inspect
 
-    source = (Path(__file__).resolve().parents[2] / "cpaudit/jobs/management/commands/worker.py").read_text()
-    daily = source.split("if last_checkpoint != today:", 1)[1].split("last_checkpoint = today", 1)[0]
-    assert "disable_dormant(" in daily
+    import cpaudit.jobs.management.commands.worker as command
+
+    assert command.disable_dormant is services.disable_dormant
+    assert "disable_dormant(today=clock.today())" in inspect.getsource(command)

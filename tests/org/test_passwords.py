@@ -3,6 +3,7 @@ business clock, and the one place a password is stored."""
 
 import datetime as dt
 import re
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,68 @@ def test_factories_make_accounts_that_need_no_change(world):
     """The tests' own accounts (built without the services) are not forced to the change page."""
     assert all(policy.change_required(u) is None for u in world.users.values())
     assert make_user("another", Role.EXPERT).password_changed_at is not None
+
+
+# --- every path runs the validators ----------------------------------------------------------------
+
+@pytest.fixture
+def validated(monkeypatch):
+    """The usernames whose new password went through validate_password in the password service."""
+    from cpaudit.org.services import passwords
+
+    seen, real = [], passwords.validate_password
+
+    def spy(password, user=None, password_validators=None):
+        seen.append(user.username)
+        return real(password, user, password_validators)
+
+    monkeypatch.setattr(passwords, "validate_password", spy)
+    return seen
+
+
+def _change_page(world, client):
+    client.force_login(world.users[Role.CITY_STAFF])
+    client.post("/org/password/", {"old_password": PASSWORD, "new_password1": GOOD, "new_password2": GOOD})
+    return "cstaff"
+
+
+def _reset_page(world, client):
+    client.force_login(world.users[Role.SECURITY_ADMIN])
+    client.post(f"/org/users/{world.users[Role.CITY_STAFF].pk}/reset-password/")
+    return "cstaff"
+
+
+def _create_page(world, client):
+    client.force_login(world.users[Role.SYSTEM_ADMIN])
+    client.post("/org/users/new/", {"username": "newcomer", "full_name": "新人", "role": "expert"})
+    return "newcomer"
+
+
+def _activation_page(world, client):
+    _, code = services.account_create(actor=world.users[Role.SYSTEM_ADMIN], invite=True,
+                                      user=User(username="invitee", full_name="某", role=Role.EXPERT))
+    client.post("/org/activate/", {"username": "invitee", "code": code, "new_password1": GOOD, "new_password2": GOOD})
+    return "invitee"
+
+
+def _create_command(world, client):
+    from django.core.management import call_command
+
+    call_command("create-user", "cmd_user", "--role", "expert", "--full-name", "某", stdout=StringIO())
+    return "cmd_user"
+
+
+def _reset_command(world, client):
+    from django.core.management import call_command
+
+    call_command("reset-password", "cstaff", stdout=StringIO())
+    return "cstaff"
+
+
+@pytest.mark.parametrize("path", [_change_page, _reset_page, _create_page, _activation_page, _create_command,
+                                  _reset_command])
+def test_every_path_runs_the_validators(world, client, validated, path):
+    username = path(world, client)
+    assert validated == [username]
+    user = User.objects.get(username=username)
+    assert user.has_usable_password() and user.password_changed_at > timezone.now() - dt.timedelta(minutes=5)

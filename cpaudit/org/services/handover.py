@@ -5,8 +5,12 @@ What is personal and moves (most work is owned by an agency's desk — an applic
 branch's staff", not for a person — and stays where it is):
 - drafts they prepared: monthly reports they are the 经办人 of, still 编辑中 or 已退回 (the colleague
   becomes the 经办人 printed on the report; the leader's own approval rule still applies to them);
+- 评估/验收 results summaries they drafted, still 编辑中 or 已退回, likewise;
+- open follow-ups of the intervention register (干预登记) they are the 整改责任人 of, unless the
+  colleague is the person the entry names (that one stays for the supervising leader to re-assign);
 - their unread notifications (reminders, returns), which are about that work; one the colleague
   already holds under the same key stays behind.
+The colleague is told in a notification.
 What does not move: decisions and submissions already taken (history), declarations of interest
 (personal by nature), background jobs (run in their creator's name), and expert accounts (a panel
 seat is redrawn, never handed over). Another app adds a kind of personal work with `register`.
@@ -48,7 +52,7 @@ def _draft_reports(user):
         prepared_by=user, status__in=["draft", "returned"])
 
 
-def _move_reports(items, person, colleague) -> list:
+def _move_prepared(items, person, colleague) -> list:
     ids = list(items.select_for_update().values_list("pk", flat=True))
     items.model.objects.filter(pk__in=ids).update(prepared_by=colleague)
     return ids
@@ -65,7 +69,25 @@ def _move_notifications(items, person, colleague) -> list:
     return ids
 
 
-register(WorkKind("reports.draft", "起草中的月度报告", _draft_reports, _move_reports))
+def _draft_results(user):
+    return apps.get_model("reports", "ResultsSummary").objects.filter(
+        prepared_by=user, status__in=["draft", "returned"])
+
+
+def _open_follow_ups(user):
+    return apps.get_model("integrity", "Intervention").objects.filter(owner=user, state="rectifying")
+
+
+def _move_follow_ups(items, person, colleague) -> list:
+    # The person an entry names never follows it up: such an entry stays for its leader to re-assign.
+    ids = list(items.exclude(named_user=colleague).select_for_update().values_list("pk", flat=True))
+    items.model.objects.filter(pk__in=ids).update(owner=colleague)
+    return ids
+
+
+register(WorkKind("reports.draft", "起草中的月度报告", _draft_reports, _move_prepared))
+register(WorkKind("reports.results_draft", "起草中的评估/验收结果汇总", _draft_results, _move_prepared))
+register(WorkKind("integrity.follow_up", "负责整改的干预登记", _open_follow_ups, _move_follow_ups))
 register(WorkKind("reports.notification", "未读通知", _unread, _move_notifications))
 
 
@@ -98,9 +120,12 @@ def work_reassign(*, actor, person: User, colleague: User, reason: str) -> dict[
     for kind in KINDS.values():
         ids = kind.move(kind.pending(person), person, colleague)
         if ids:
-            moved[kind.key] = ids
+            moved[kind.key] = sorted(ids)
     if not moved:
         raise InvalidState(f"{person.display_name}没有待转办的个人事项", code="nothing_pending")
+    what = "、".join(f"{KINDS[key].label}{len(ids)}件" for key, ids in moved.items())
+    apps.get_model("reports", "Notification").objects.create(
+        user=colleague, text=f"{person.full_name or person.username}的待办事项已转办给您：{what}"[:300])
     log_action(actor=actor, action="org.user.work_reassigned", obj=person, data={
         "to": colleague.username, "to_id": colleague.pk, "reason": reason, "moved": moved})
     return moved
