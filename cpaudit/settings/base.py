@@ -110,7 +110,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # Every path that sets a password runs all of these (cpaudit.org.services.passwords); the platform's
-# own rules read their numbers (CPAUDIT_PASSWORD_*, below) when they check.
+# own rules read their numbers (the password settings below) when they check.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "cpaudit.org.password_validators.LengthValidator"},
     {"NAME": "cpaudit.org.password_validators.CharacterClassesValidator"},
