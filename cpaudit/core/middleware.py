@@ -1,6 +1,7 @@
 """Security headers, the client's address and the per-request log context."""
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import BadRequest
 
 from .log import reset_request_context, set_request_context
@@ -34,6 +35,9 @@ class ContentSecurityPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Anonymous until AuthenticationMiddleware says otherwise: an error raised before it (a bad Host
+        # header) still renders its Chinese page, whose navigation looks at the user.
+        request.user = AnonymousUser()
         token = set_request_context(ip=client_ip(request))
         try:
             response = self.get_response(request)

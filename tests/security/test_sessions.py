@@ -107,3 +107,8 @@ def test_static_files_are_served_without_debug(client, settings, db):
     assert settings.DEBUG is False
     response = client.get("/static/cpaudit/site.css")
     assert response.status_code == 200
+
+
+def test_a_request_refused_before_authentication_gets_its_chinese_page(client, db):
+    response = client.get("/login/", HTTP_HOST="evil.example")
+    assert response.status_code == 400 and "请求有误" in response.content.decode()
