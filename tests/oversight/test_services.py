@@ -104,3 +104,14 @@ def test_province_and_city_staff_keep_the_calendar(world, client):
     client.force_login(world.users[Role.BRANCH_STAFF])
     assert client.post(reverse("oversight:calendar"), {"date": "2027-02-07"}).status_code == 403
     assert "春节调休上班" in client.get(reverse("oversight:calendar"), {"year": 2027}).content.decode()
+
+
+def test_the_worker_runs_the_rules_daily():
+    """Among the worker's daily work, as a system actor (the loop's structure is the jobs app's)."""
+    import inspect
+
+    import cpaudit.jobs.management.commands.worker as command
+    from cpaudit.oversight import services
+
+    assert command.anomaly_run is services.anomaly_run
+    assert 'anomaly_run(actor=SystemActor("worker"))' in inspect.getsource(command)

@@ -8,12 +8,14 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from cpaudit.core import clock
+from cpaudit.core.actors import SystemActor
 from cpaudit.core.chain import verify_entries
 from cpaudit.core.checkpoint import write_checkpoint
 from cpaudit.core.models import ActionLog
 from cpaudit.jobs.services import run_pending
 from cpaudit.org.services import disable_dormant
 from cpaudit.org.services import disable_dormant
+from cpaudit.oversight.services import anomaly_run
 from cpaudit.reports.services import send_reminders
 from cpaudit.security.services import purge_expired
 
@@ -54,6 +56,7 @@ class Command(BaseCommand):
                 disable_dormant(today=clock.today())  # accounts unused too long (cpaudit.org)
                 disable_dormant(today=clock.today())  # accounts unused too long (cpaudit.org)
                 self.daily_security()
+                anomaly_run(actor=SystemActor("worker"))  # 异常情况筛查 (cpaudit.oversight), once a day
                 last_checkpoint = today
             if not run_pending(limit=10):
                 time.sleep(options["interval"])
