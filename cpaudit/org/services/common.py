@@ -23,7 +23,9 @@ register("org.user.work_reassigned", "转办离岗人员的待办事项")
 
 
 def lock(user: User) -> User:
-    return User.objects.select_for_update().select_related("agency", "enterprise", "consulting_agency").get(pk=user.pk)
+    # of=self: PostgreSQL refuses FOR UPDATE across the nullable joins of the bindings.
+    return (User.objects.select_for_update(of=("self",)).select_related("agency", "enterprise", "consulting_agency")
+            .get(pk=user.pk))
 
 
 def not_self(actor, user: User, what: str) -> None:
