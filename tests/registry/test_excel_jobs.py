@@ -41,12 +41,14 @@ def test_import_job_with_errors_fails_and_lists_them(tmp_path, world):
     assert Enterprise.objects.count() == before
 
 
-def test_import_job_reports_at_most_500_errors(tmp_path, world):
+def test_import_job_keeps_the_first_errors_and_counts_all(tmp_path, world):
+    """CPAUDIT_IMPORT_MAX_ERRORS (default 200) errors are kept, in file order; the total is counted."""
     user = world.users[Role.BRANCH_STAFF]
-    path = write_xlsx(tmp_path / "many.xlsx", [valid_row(**{"邮编": "x"}) for _ in range(501)])
+    path = write_xlsx(tmp_path / "many.xlsx", [valid_row(**{"邮编": "x"}) for _ in range(201)])
     job = import_job(user, path)
-    assert job.result["error_count"] == 501 and len(job.result["errors"]) == 500
-    assert "前 500 处" in job.message
+    assert job.result["error_count"] == 201 and len(job.result["errors"]) == 200
+    assert [e["row"] for e in job.result["errors"]] == list(range(2, 202))
+    assert job.message == "文件有 201 处错误，未导入任何数据（下面列出前 200 处；改正后再导入会列出其余的）"
 
 
 def test_import_job_dry_run_with_campaign(tmp_path, world):

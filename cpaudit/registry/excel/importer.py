@@ -6,6 +6,11 @@ and column. Only a file without any error is written, in one transaction: bulk_c
 enterprises, one executemany UPDATE for changed ones. Rows whose values equal the stored ones are
 neither written nor logged, so re-importing a file changes nothing.
 
+Before any of it, the file must be within the limits (excel/limits.py): its zip's sizes, checked
+before it is opened, and its number of rows, checked against what the sheet declares before any row is
+read and against what it holds before each row is parsed. At most CPAUDIT_IMPORT_MAX_ERRORS errors
+(and as many notices) are kept; `error_count` has them all.
+
 Rows may also carry notices, which do not stop the import: a name turned into a code (a GB/T
 4754-2017 name, a GB/T 4754-2011 name whose class kept its name, a zone alias), an industry code
 coarser than a 小类 (the campaign scope needs a class; registry/industries.py). Names that map to
@@ -52,6 +57,7 @@ from .columns import (
     header_key,
 )
 from .files import sm3_file
+from .limits import CappedErrors, LimitError, check_archive, max_rows, too_many_rows
 from .resolve import Reference
 from .rows import Parser, Row, RowError, raw_text
 
@@ -80,6 +86,11 @@ class ImportResult:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def error_count(self) -> int:
+        """Every error found, also those not kept (CappedErrors)."""
+        return getattr(self.errors, "total", len(self.errors))
+
     def summary(self) -> str:
         return f"新增 {self.created} 家，更新 {self.updated} 家，未变化 {self.unchanged} 家"
 
@@ -99,6 +110,12 @@ def _open_workbook(fh):
     if not zipfile.is_zipfile(fh):
         raise _FileError("文件不是Excel工作簿（.xlsx），无法读取；请使用导入模板填写后上传"
                          "（不支持.xls、.csv、.et等格式）")
+    fh.seek(0)
+    try:
+        check_archive(fh)  # a zip bomb is refused here, from the zip's directory, before unzipping
+    except zipfile.BadZipFile:
+        raise _FileError("文件已损坏或不是Excel工作簿（.xlsx），无法读取；"
+                         "请在Excel中打开后另存为.xlsx再导入") from None
     fh.seek(0)
     try:
         wb = load_workbook(fh, read_only=True, data_only=True)
@@ -186,7 +203,7 @@ def import_enterprises(*, actor, path, campaign_slug: str | None = None, dry_run
     path = Path(path)
     filename = filename or path.name
     report = progress or (lambda done, total: None)
-    result = ImportResult(0, 0, 0, [], dry_run)
+    result = ImportResult(0, 0, 0, CappedErrors(), dry_run, notices=CappedErrors())
     try:
         result.digest = sm3_file(path)
         with path.open("rb") as fh:
@@ -198,7 +215,7 @@ def import_enterprises(*, actor, path, campaign_slug: str | None = None, dry_run
     except FileNotFoundError:
         rows = None
         result.errors.append(RowError(0, "", "", f"文件不存在：{filename}"))
-    except _FileError as exc:
+    except (_FileError, LimitError) as exc:
         rows = None
         result.errors.append(RowError(0, "", "", str(exc)))
     if rows is None:  # the file or its header row is unusable: the rows were not read
@@ -227,7 +244,7 @@ def _read(actor, wb, result: ImportResult, report) -> list[Row] | None:
     """Every non-blank data row parsed (cell errors go to result.errors); None when the header row is
     unusable."""
     ws = _sheet(wb)
-    declared = ws.max_row or 0  # from the file's dimension tag: only an estimate for progress
+    declared = ws.max_row or 0  # from the file's dimension tag: a claim, checked below, and the progress total
     ws.reset_dimensions()  # some writers declare a wrong dimension; read what is there
     iterator = ws.iter_rows(values_only=True)
     uscc_key = header_key(COLUMN_BY_FIELD["uscc"].header)
@@ -245,6 +262,9 @@ def _read(actor, wb, result: ImportResult, report) -> list[Row] | None:
             result.errors.append(RowError(0, "", "", "文件是空的：第1行应为表头，从第2行起每行填写一家企业"))
             return None
         header_row, header_values = first
+    limit = max_rows()
+    if declared - header_row > limit:  # refused before a single data row is read
+        raise too_many_rows(declared - header_row, declared=True)
     columns, errors = _map_headers(header_row, header_values)
     if errors:
         result.errors.extend(errors)
@@ -255,6 +275,8 @@ def _read(actor, wb, result: ImportResult, report) -> list[Row] | None:
     for row_no, values in enumerate(iterator, start=header_row + 1):
         if _blank(values):
             continue
+        if len(rows) == limit:  # the file holds more than it declared: stop before parsing this row
+            raise too_many_rows(limit + 1, declared=False)
         rows.append(parser.parse(row_no, values, result.errors, result.notices))
         if len(rows) % PROGRESS_EVERY == 0:
             total = max(total, len(rows))

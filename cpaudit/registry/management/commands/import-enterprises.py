@@ -1,6 +1,6 @@
 """`cpaudit import-enterprises FILE.xlsx [--campaign SLUG] [--dry-run] [--as-user USERNAME]`
 
-Validates every row first; on any error prints each as "第R行 C列（表头）：消息" to stderr, then
+Validates every row first; on any error prints each as "第R行 C列（表头）：消息" to stderr (the first CPAUDIT_IMPORT_MAX_ERRORS), then
 "文件有 N 处错误，未导入任何数据", and exits 1 without changing anything. On success prints
 "新增 N 家，更新 M 家，未变化 K 家" and exits 0. Acts as SystemActor("import-enterprises") unless
 --as-user is given, in which case that user's rights and jurisdiction apply.
@@ -41,7 +41,8 @@ class Command(BaseCommand):
         if result.errors:
             for error in result.errors:
                 self.stderr.write(str(error))
-            self.stderr.write(f"文件有 {len(result.errors)} 处错误，未导入任何数据")
+            shown = f"（以上列出前 {len(result.errors)} 处）" if result.error_count > len(result.errors) else ""
+            self.stderr.write(f"文件有 {result.error_count} 处错误，未导入任何数据{shown}")
             sys.exit(1)
         for notice in result.notices:
             self.stdout.write(f"提示：{notice}")
