@@ -215,3 +215,22 @@ def test_branch_staff_see_only_the_accounts_they_may_open(world, client):
     services.account_disable(actor=world.users[Role.SYSTEM_ADMIN], user=world.users[Role.ENTERPRISE], reason="x")
     response = client.post(reverse("org:user_enable", args=[world.users[Role.ENTERPRISE].pk]), {"reason": "恢复"})
     assert response.status_code == 302 and User.objects.get(username="ent").is_active
+
+
+def test_a_new_account_logs_in_through_the_login_page_and_must_choose_its_password(world, client):
+    """The whole first login: the one-time password printed by create-user, the login page, the change."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("create-user", "first_login", "--role", "city_staff", "--full-name", "初次", "--agency-id",
+                 str(world.baoding.pk), stdout=out)
+    password = out.getvalue().split("一次性初始密码：", 1)[1].split()[0]
+    landed = client.post(reverse("login"), {"username": "first_login", "password": password}, follow=True)
+    assert landed.redirect_chain[-1][0].startswith(CHANGE) and "您正在使用初始密码" in landed.content.decode()
+    client.post(CHANGE, {"old_password": password, "new_password1": GOOD, "new_password2": GOOD})
+    assert client.get(LIST).status_code == 200
+    client.post(reverse("logout"))
+    again = client.post(reverse("login"), {"username": "first_login", "password": password})
+    assert again.status_code == 200  # the one-time password is spent
