@@ -43,6 +43,8 @@ def nav_items(request) -> dict:
         items.append(("security:event_list", "安全日志", None))
     if allowed(user, "security.lockout.unlock"):
         items.append(("security:lockout_list", "登录锁定", None))
+    if allowed(user, "jobs.status.view"):
+        items.append(("jobs:status", "运行状态", None))
     if user.role in SECOND_FACTOR_ROLES:
         items.append(("security:otp_setup", "动态口令", None))
     path = request.path
