@@ -5,9 +5,9 @@ from cpaudit.api.urls import api_patterns, token_patterns
 # A failure of storage (disk, directories, the database) is a 503 page saying nothing was saved; any
 # other uncaught error the plain 500 page (cpaudit.core.storage).
 handler500 = "cpaudit.core.storage.server_error"
-handler400 = "cpaudit.core.storage.bad_request"  # a session the database refused to save: the same 503
-# A request refused before any view (e.g. NUL in the query): under /api/ in the API's error shape.
-handler400 = "cpaudit.api.views.bad_request"
+# A request refused before any view (e.g. NUL in the query): under /api/ in the API's error shape
+# (cpaudit.api.views.bad_request); a session the database refused to save: the storage 503 above.
+handler400 = "cpaudit.core.storage.bad_request"
 
 urlpatterns = [
     path("", include("cpaudit.core.urls")),
