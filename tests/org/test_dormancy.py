@@ -69,11 +69,18 @@ def test_demo_accounts_are_exempt_in_demo_mode_only(world, settings):
     assert services.disable_dormant(today=TODAY) == ["bstaff"]
 
 
-def test_the_worker_calls_it_with_the_business_date():
-    """Among the worker's daily work (the loop's structure is the jobs app's)."""
-    import inspect
+def test_the_worker_does_it_daily_on_the_business_date(world):
+    """The worker's daily work (cpaudit.jobs.worker.DAILY, registered by the worker command) includes it."""
+    import cpaudit.jobs.management.commands.worker  # noqa: F401  (registers the daily work)
+    from cpaudit.core import clock
+    from cpaudit.jobs.worker import DAILY
 
-    import cpaudit.jobs.management.commands.worker as command
-
-    assert command.disable_dormant is services.disable_dormant
-    assert "disable_dormant(today=clock.today())" in inspect.getsource(command)
+    task = {name: fn for name, _, fn in DAILY}["dormant-accounts"]
+    used_on(world.users[Role.AUDIT_ADMIN], TODAY - dt.timedelta(days=90))
+    User.objects.exclude(pk=world.users[Role.AUDIT_ADMIN].pk).update(is_active=False)
+    with clock.frozen(TODAY - dt.timedelta(days=1)):
+        task()
+    assert User.objects.get(username="auditadmin").is_active
+    with clock.frozen(TODAY):
+        task()
+    assert not User.objects.get(username="auditadmin").is_active
