@@ -4,7 +4,7 @@ account and the agency, and refusing in Chinese with exit status 1."""
 import argparse
 import sys
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.management.base import BaseCommand, DjangoHelpFormatter
 
 from cpaudit.core.errors import DomainError
@@ -35,7 +35,7 @@ def describe(exc: Exception) -> str:
         for field, errors in exc.message_dict.items():
             try:
                 label = str(User._meta.get_field(field).verbose_name)
-            except Exception:  # a non-field key (__all__) or a form's own name
+            except FieldDoesNotExist:  # a non-field key (__all__) or a form's own name
                 label = ""
             parts.extend(f"{label}：{m}" if label else m for m in errors)
         return "；".join(parts)

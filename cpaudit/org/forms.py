@@ -1,7 +1,6 @@
 """Forms of the account and agency pages. They parse input; the services decide and validate."""
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.password_validation import password_validators_help_texts
 
 from cpaudit.registry.models import ConsultingAgency, Enterprise
@@ -164,14 +163,3 @@ class ActivationForm(_NewPasswordForm):
     code = forms.CharField(label="激活码", max_length=40)
     field_order = ["username", "code", "new_password1", "new_password2"]
 
-
-def policy_rows() -> list[tuple[str, str, object]]:
-    """(setting, what it governs, value) of the account policy, for the security administrator."""
-    return [(name, label, getattr(settings, name)) for name, label in (
-        ("CPAUDIT_PASSWORD_MIN_LENGTH", "密码最短长度（字符）"),
-        ("CPAUDIT_PASSWORD_MIN_CLASSES", "密码至少包含的字符类别数（大写、小写、数字、符号）"),
-        ("CPAUDIT_PASSWORD_MAX_AGE_DAYS", "密码有效期（天）"),
-        ("CPAUDIT_PASSWORD_HISTORY", "不得重复使用最近几次的密码"),
-        ("CPAUDIT_DORMANT_DAYS", "政府工作人员和管理员账号连续未使用即停用（天）"),
-        ("CPAUDIT_ACTIVATION_DAYS", "激活码有效期（天）"),
-    )]

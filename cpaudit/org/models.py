@@ -150,6 +150,9 @@ class PasswordHistory(models.Model):
         verbose_name = "历史密码"
         verbose_name_plural = "历史密码"
 
+    def __str__(self) -> str:
+        return f"{self.user} 的历史密码（{self.set_at:%Y-%m-%d}）"
+
 
 class ActivationCode(models.Model):
     """A one-time code with which an invited account sets its first password. Only its SM3 digest is

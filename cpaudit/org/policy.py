@@ -90,3 +90,15 @@ def generate_code() -> str:
 
 def normalize_code(code: str) -> str:
     return "".join(c for c in (code or "").upper() if c in string.ascii_uppercase + string.digits)
+
+
+def policy_rows() -> list[tuple[str, str, object]]:
+    """(setting, what it governs, value) of the account policy, for the security administrator."""
+    return [(name, label, getattr(settings, name)) for name, label in (
+        ("CPAUDIT_PASSWORD_MIN_LENGTH", "密码最短长度（字符）"),
+        ("CPAUDIT_PASSWORD_MIN_CLASSES", "密码至少包含的字符类别数（大写、小写、数字、符号）"),
+        ("CPAUDIT_PASSWORD_MAX_AGE_DAYS", "密码有效期（天）"),
+        ("CPAUDIT_PASSWORD_HISTORY", "不得重复使用最近几次的密码"),
+        ("CPAUDIT_DORMANT_DAYS", "政府工作人员和管理员账号连续未使用即停用（天）"),
+        ("CPAUDIT_ACTIVATION_DAYS", "激活码有效期（天）"),
+    )]

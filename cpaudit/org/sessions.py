@@ -21,9 +21,9 @@ def end_sessions(user_ids) -> int:
     if not wanted:
         return 0
     store = _store()
-    model = store.get_model_class()
-    keys = [row.session_key for row in model.objects.only("session_key", "session_data").iterator(chunk_size=500)
-            if str(store().decode(row.session_data).get(SESSION_KEY)) in wanted]
+    decoder = store()
+    keys = [row.session_key for row in store.get_model_class().objects.only("session_key", "session_data")
+            .iterator(chunk_size=500) if str(decoder.decode(row.session_data).get(SESSION_KEY)) in wanted]
     for key in keys:
         store(session_key=key).delete()
     return len(keys)

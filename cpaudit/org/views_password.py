@@ -14,7 +14,7 @@ from cpaudit.core.errors import DomainError
 from cpaudit.core.views import add_validation_errors, domain_view
 
 from . import access, policy, services
-from .forms import ActivationForm, PasswordChangeForm, policy_rows
+from .forms import ActivationForm, PasswordChangeForm
 from .views import optional_url
 
 WHY = {
@@ -72,4 +72,4 @@ def activate(request):
 def security_policy(request):
     access.check(request.user, "org.security.view")
     return render(request, "org/security_policy.html", {
-        "rows": policy_rows(), "lockouts_url": optional_url("security:lockout_list")})
+        "rows": policy.policy_rows(), "lockouts_url": optional_url("security:lockout_list")})
