@@ -29,7 +29,8 @@ def enrolment_list(user, campaign: Campaign, filters: dict | None = None) -> Que
         if filters.get(key):
             qs = qs.filter(**{lookup: filters[key]})
     if filters.get("industry"):
-        qs = qs.filter(enterprise__industry_id__startswith=filters["industry"])
+        # Industry is a foreign key on the code: a prefix (a 大类 or 中类) matches its classes.
+        qs = qs.filter(enterprise__industry__code__startswith=filters["industry"])
     return qs.order_by("enterprise__county_id", "enterprise__name")
 
 

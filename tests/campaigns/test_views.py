@@ -84,3 +84,11 @@ def test_the_notice_on_the_form_and_the_page(world, login):
     assert (campaign.notice_number, campaign.notice_date.isoformat()) == ("保环办函〔2020〕68号", "2020-07-21")
     page = client.get(reverse("campaigns:campaign_detail", args=[campaign.slug])).content.decode()
     assert "保定市生态环境局办公室《关于加快推进实施清洁生产审核工作的通知》（保环办函〔2020〕68号），2020年7月21日" in page
+
+
+def test_the_enrolment_list_filters_by_an_industry_code_prefix(client, world):
+    client.force_login(world.users[Role.BRANCH_STAFF])
+    url = f"/campaigns/{world.campaign.slug}/"
+    names = [e.enterprise.name for e in client.get(url, {"industry": "15"}).context["page"]]
+    assert names and all(n in {"自有测试企业有限公司", "同县测试企业有限公司"} for n in names)
+    assert list(client.get(url, {"industry": "27"}).context["page"]) == []
