@@ -25,8 +25,8 @@ from django.utils import timezone
 
 from cpaudit.core import clock, storedfiles
 from cpaudit.core.actors import actor_fields, is_system
+from cpaudit.core.aftercommit import checkpoint_after_commit
 from cpaudit.core.chain import GENESIS, document_digest
-from cpaudit.core.checkpoint import checkpoint_after_commit
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.log import log_action
 from cpaudit.core.logdisplay import register

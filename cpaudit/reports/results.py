@@ -28,8 +28,8 @@ from cpaudit.applications.models import Kind
 from cpaudit.campaigns.models import CampaignCounty
 from cpaudit.core import clock
 from cpaudit.core.actors import is_system
+from cpaudit.core.aftercommit import checkpoint_after_commit
 from cpaudit.core.chain import document_digest
-from cpaudit.core.checkpoint import checkpoint_after_commit
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.log import diff, log_action, snapshot
 from cpaudit.core.logdisplay import register

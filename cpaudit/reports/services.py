@@ -29,8 +29,8 @@ from django.db import transaction
 from cpaudit.campaigns.models import Campaign, CampaignCounty
 from cpaudit.core import clock
 from cpaudit.core.actors import is_system
+from cpaudit.core.aftercommit import checkpoint_after_commit
 from cpaudit.core.chain import document_digest
-from cpaudit.core.checkpoint import write_checkpoint
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.log import diff, log_action, snapshot
 from cpaudit.core.logdisplay import register
@@ -193,8 +193,9 @@ def report_submit(*, actor, report: MonthlyReport, reason: str = "", seen: str |
     report.save()
     log_action(actor=actor, action="reports.report.submitted" if number == 1 else "reports.report.corrected",
                obj=report, data={"version": number, "digest": version.digest, "reason": version.reason})
-    # "On every issued document": once the entry is committed (a rolled-back one must not be vouched for).
-    transaction.on_commit(lambda: write_checkpoint(reason="document"))
+    # "On every issued document": once the entry is committed (a rolled-back one must not be vouched for);
+    # a failure to write it is recorded and retried, never an error page after the commit.
+    checkpoint_after_commit(reason="document")
     return version
 
 

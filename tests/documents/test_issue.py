@@ -114,7 +114,11 @@ def test_an_unwritable_checkpoint_leaves_the_document_issued_and_pending(world, 
         doc = issue_letter(world)  # no exception reaches the caller
     doc.refresh_from_db()
     assert doc.file_sm3 and doc.checkpoint_seq is None and list(pending_checkpoints()) == [doc]
-    assert "could not be written" in caplog.text
+    assert "after-commit task 'checkpoint' failed" in caplog.text
+    # … recorded for the operator (the status page) and retried by the worker (cpaudit.core.aftercommit).
+    from cpaudit.jobs.models import Incident
+
+    assert Incident.objects.get(key="aftercommit:checkpoint").retry_at is not None
     # The next checkpoint (the daily one, a later document, checkpoint-log) covers it.
     settings.CPAUDIT_CHECKPOINT_DIR = tmp_path / "ok"
     point = write_checkpoint(reason="daily")

@@ -9,7 +9,6 @@ level, 其他 → branch.
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.urls import reverse
 
 from cpaudit.core import clock
@@ -234,7 +233,8 @@ def announce(application, row, route, decision=None) -> None:
 
 
 def after_commit_checkpoint() -> None:
-    """A frozen form is an issued document: vouch for the log once the entry is committed."""
-    from cpaudit.core.checkpoint import write_checkpoint
+    """A frozen form is an issued document: vouch for the log once the entry is committed (a failure to
+    write the checkpoint is recorded and retried, never an error page after the commit)."""
+    from cpaudit.core.aftercommit import checkpoint_after_commit
 
-    transaction.on_commit(lambda: write_checkpoint(reason="document"))
+    checkpoint_after_commit(reason="document")
