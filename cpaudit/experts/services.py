@@ -181,10 +181,13 @@ def _rule(campaign, size, min_environment, min_industry) -> draw.Rule:
 
 @transaction.atomic
 def panel_draw(*, actor, application, size=None, min_environment=None, min_industry=None,
-               reason: str = "") -> Panel:
+               reason: str = "", seen: str | None = None) -> Panel:
     """Draw the application's expert panel at random from the eligible experts (active, not
     conflicted); size and minimums default to the campaign's. A redraw supersedes the current panel
-    (the old one stays as history) until a member has scored."""
+    (the old one stays as history) until a member has scored. `seen`: the current panel the page
+    showed (its id, "" for none); a panel drawn by someone else since is refused as such, before any
+    other check (else the loser of two simultaneous first draws was told a redraw needs a reason).
+    None: a caller without a page (the demo, tests) draws on what is current."""
     application = _lock_application(application)
     access.check(actor, "experts.panel.draw", application)
     _require_organizer(actor, application, "抽取专家组")
@@ -193,6 +196,9 @@ def panel_draw(*, actor, application, size=None, min_environment=None, min_indus
     enterprise_id, agency_id = _parties(application)
     _require_not_conflicted(actor, application)
     previous = Panel.objects.select_for_update().filter(application=application, is_current=True).first()
+    if seen is not None and seen != (str(previous.pk) if previous else ""):
+        raise InvalidState("专家组已由他人抽取（页面打开后有新的抽取结果），请刷新页面查看；如确需重新抽取，须填写原因",
+                           code="stale")
     reason = (reason or "").strip()
     rule = _rule(application.campaign, size, min_environment, min_industry)
     campaign_rule = _rule(application.campaign, None, None, None)

@@ -56,8 +56,14 @@ def _post(request, application, outcome):
         draw_form = _draw_form(request, application, request.POST)
         if draw_form.is_valid():
             try:
-                services.panel_draw(actor=request.user, application=application, **draw_form.cleaned_data)
-            except (ValidationError, InvalidState) as exc:
+                services.panel_draw(actor=request.user, application=application, **draw_form.cleaned_data,
+                                    seen=request.POST.get("seen_panel"))
+            except InvalidState as exc:
+                if exc.code == "stale":  # drawn by someone else meanwhile: show the page with that panel
+                    messages.error(request, exc.message)
+                    return redirect(request.path), None, None
+                add_validation_errors(draw_form, exc)
+            except ValidationError as exc:
                 add_validation_errors(draw_form, exc)
             else:
                 messages.success(request, "已抽取专家组")

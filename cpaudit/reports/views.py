@@ -221,6 +221,9 @@ def _save_draft(request, report, form) -> bool:
         add_validation_errors(form, exc)
         return False
     except InvalidState as exc:
+        if exc.code == "not_editable":  # submitted meanwhile: no draft form left to show the error on
+            messages.error(request, exc.message)
+            return True
         form.add_error(None, exc.message)
         return False
     messages.success(request, "已保存报告草稿")
@@ -229,6 +232,11 @@ def _save_draft(request, report, form) -> bool:
 
 def _submit(request, report, form) -> bool:
     access.check(request.user, "reports.report.submit", report)
+    if report.status not in services.EDITABLE_STATES:
+        # Submitted meanwhile (another leader, another tab): the posted form no longer fits (a new version
+        # would need a reason) and the page no longer shows it, so its errors would be shown nowhere.
+        messages.error(request, f"报告{report.get_status_display()}，不能重复报送")
+        return True
     if not form.is_valid():
         return False
     try:
@@ -240,6 +248,9 @@ def _submit(request, report, form) -> bool:
             add_validation_errors(form, exc)
         return False
     except InvalidState as exc:
+        if exc.code == "not_editable":  # submitted while this request waited for the lock: as above
+            messages.error(request, exc.message)
+            return True
         form.add_error(None, exc.message)
         return False
     messages.success(request, f"已审批并报送第{version.number}版")
