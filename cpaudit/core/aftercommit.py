@@ -34,12 +34,16 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"[:1000]
 
 
-def run_safely(name: str, fn: Callable[[], object]) -> bool:
+def run_safely(name: str, fn: Callable[[], object],
+               passthrough: Callable[[BaseException], bool] | None = None) -> bool:
     """Run `fn`; on failure log it, record it for the operator (and for a retry) and return False.
-    Never raises an Exception."""
+    Never raises an Exception, but those `passthrough(exc)` says the caller handles (the worker: a
+    database that is gone, which no record could reach, and which fails its whole turn anyway)."""
     try:
         fn()
     except Exception as exc:
+        if passthrough is not None and passthrough(exc):
+            raise
         log.exception("after-commit task %r failed: recorded for the operator%s", name,
                       ", the worker retries it" if name in RETRIES else "")
         from cpaudit.jobs.incidents import record  # the table lives with the worker, which retries

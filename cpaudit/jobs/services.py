@@ -11,20 +11,18 @@ import traceback
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.db import DatabaseError, connections
 from django.db.models import F
 from django.utils.module_loading import autodiscover_modules
 
 from cpaudit.core import clock
 from cpaudit.core.errors import DomainError
+from cpaudit.core.storage import database_failure
 
 from .models import Job, WorkerStatus
 from .registry import HANDLERS, ON_END
 
 log = logging.getLogger(__name__)
-# The database is gone or refuses to write: the job row cannot record anything now. The worker closes
-# the connection and takes the job back once it can (worker.py, recovery.py).
-CONNECTION_ERRORS = (OperationalError, InterfaceError)
 
 
 def job_dir() -> Path:
@@ -111,10 +109,12 @@ def run_job(job: Job, *, heartbeat: float | None = None) -> Job:
     except DomainError as exc:  # written for the user: show it
         ended = ours.update(status=Job.Status.FAILED, finished_at=clock.server_now(),
                             message=f"任务失败：{exc.message}")
-    except CONNECTION_ERRORS:
-        raise  # nothing can be recorded on this connection: the worker reconnects and takes the job back
-    except Exception:  # a bug: the user gets a reference, the operator the traceback
-        log.exception("job %s failed", job.pk)
+    except Exception as exc:
+        if database_failure(exc):
+            # The database is gone or refuses writes: nothing can be recorded now. The worker reconnects,
+            # waits, and takes the job back once it can (worker.py, recovery.py).
+            raise
+        log.exception("job %s failed", job.pk)  # a bug: the user gets a reference, the operator the traceback
         ended = ours.update(
             status=Job.Status.FAILED, finished_at=clock.server_now(),
             message=f"任务失败：系统内部错误（任务编号 {job.pk}），请联系系统管理员",

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from cpaudit.core import clock
 from cpaudit.core.aftercommit import describe, retryable, run_safely
+from cpaudit.core.storage import database_failure
 
 from . import incidents, recovery
 from .models import WorkerStatus
@@ -55,6 +56,7 @@ class Worker:
         self.interval = interval
         self.say = say
         self.last_day: dt.date | None = None
+        self.daily_due: list = []
         self.last_beat = self.last_recover = 0.0
         self.failures = 0
         self.failing_since: float | None = None
@@ -72,9 +74,11 @@ class Worker:
             self.recover()
         today = timezone.localdate(clock.server_now())  # the day turns at midnight Beijing time
         if self.last_day != today:
-            for name, _, fn in DAILY:
-                run_safely(name, fn)
-            self.last_day = today
+            self.daily_due, self.last_day = list(DAILY), today
+        while self.daily_due:  # a database failure stops the turn here; the next turn goes on from here
+            name, _, fn = self.daily_due[0]
+            run_safely(name, fn, passthrough=database_failure)
+            self.daily_due.pop(0)
         incidents.retry_due()
         done = run_pending(limit=BATCH, worker=self.name, heartbeat=settings.CPAUDIT_JOB_HEARTBEAT_SECONDS)
         self.jobs_done += done
@@ -132,16 +136,19 @@ class Worker:
         self.reported = True
 
     def recovered(self) -> None:
+        """After a turn that worked: the failure is over. Raises (and the failure goes on) while the
+        worker's own row cannot be written."""
+        self.beat()  # proves that the database takes writes again
         lasted = time.monotonic() - (self.failing_since or time.monotonic())
         if not self.reported and lasted >= settings.CPAUDIT_WORKER_REPORT_AFTER_SECONDS:
             self.report()  # it lasted but could not be recorded (the database was the problem): now it can
         if self.reported:
             self.say(f"后台任务进程 {self.name} 已恢复正常")
             incidents.resolve(f"worker:{self.name}", f"连续出错 {self.failures} 次后恢复正常")
-        elif self.failures:
+        else:
             log.warning("worker %s: working again after %s failed turn(s)", self.name, self.failures)
         self.failures, self.failing_since, self.reported, self.problem = 0, None, False, ""
-        self.beat()
+        self.beat()  # the row: running, no problem
 
     # --- the loop -------------------------------------------------------------------------------
     def run(self, should_stop: Callable[[], bool] = lambda: False) -> None:
@@ -149,11 +156,11 @@ class Worker:
             while not should_stop():
                 try:
                     done = self.turn()
+                    if self.failures:
+                        self.recovered()
                 except Exception as exc:
                     time.sleep(self.failed(exc))
                     continue
-                if self.failures:
-                    self.recovered()
                 if not done:
                     time.sleep(self.interval)
         finally:

@@ -121,3 +121,38 @@ def test_the_daily_work_runs_once_a_day(db, quick, monkeypatch):
     w.last_day = dt.date(2000, 1, 1)  # the day turned
     w.turn()
     assert calls == [1, 1]
+
+
+def test_a_database_failure_in_daily_work_fails_the_turn_which_resumes_there(db, quick, monkeypatch):
+    from django.db import OperationalError
+
+    calls = []
+
+    def flaky():
+        calls.append("b")
+        if calls.count("b") == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(worker, "DAILY", [("a", "A", lambda: calls.append("a")), ("b", "B", flaky),
+                                          ("c", "C", lambda: calls.append("c"))])
+    w = make()
+    with pytest.raises(OperationalError):
+        w.turn()
+    assert not Incident.objects.exists()  # the database's failure is the turn's, not a daily task's
+    w.turn()
+    w.turn()
+    assert calls == ["a", "b", "b", "c"]
+
+
+def test_the_failure_goes_on_while_the_workers_row_cannot_be_written(db, quick, monkeypatch):
+    quick.CPAUDIT_WORKER_REPORT_AFTER_SECONDS = 3600
+    w = make()
+    w.failed(OSError("磁盘错误"))
+
+    def refused():
+        raise OSError("仍然无法写入")
+
+    monkeypatch.setattr(w, "beat", refused)
+    with pytest.raises(OSError):
+        w.recovered()
+    assert w.failures == 1 and w.failing_since is not None
