@@ -249,3 +249,48 @@ def _pid(text: str, prefix: str) -> str | None:
         if line.startswith(prefix):
             return line[len(prefix):].rstrip("）")
     return None
+
+
+def test_the_first_request_after_a_dropped_connection_is_served(site):
+    """gunicorn's workers keep their connections (CONN_MAX_AGE); with health checks the first request
+    after pg_terminate_backend reconnects instead of failing (a 500, now the storage 503)."""
+    postgres_only(site)
+    import re
+    from http.cookiejar import CookieJar
+    from urllib.parse import urlencode
+    from urllib.request import HTTPCookieProcessor, Request, build_opener
+
+    from cpaudit.demo.data import PASSWORD
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    serve = Running(site, "serve", "--port", port)
+    try:
+        opener = build_opener(HTTPCookieProcessor(CookieJar()))
+        html = wait_for(lambda: _try(lambda: opener.open(f"{base}/login/", timeout=10).read().decode()), "网站启动")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+        form = urlencode({"csrfmiddlewaretoken": token, "username": "jx_staff", "password": PASSWORD}).encode()
+        opener.open(Request(f"{base}/login/", data=form, headers={"Referer": f"{base}/login/"}), timeout=30)
+        statuses = [opener.open(f"{base}/", timeout=30).status for _ in range(6)]  # both workers connect
+        assert statuses == [200] * 6
+        assert terminate_backends(site) >= 1
+        statuses = [_status(opener, f"{base}/") for _ in range(6)]
+    finally:
+        serve.stop()
+    assert statuses == [200] * 6, statuses
+
+
+def _try(fn):
+    try:
+        return fn()
+    except OSError:
+        return None
+
+
+def _status(opener, url) -> int:
+    from urllib.error import HTTPError
+
+    try:
+        return opener.open(url, timeout=30).status
+    except HTTPError as exc:
+        return exc.code
