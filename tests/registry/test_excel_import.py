@@ -9,7 +9,7 @@ from cpaudit.campaigns.models import Enrolment
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.models import ActionLog
 from cpaudit.org.roles import Role
-from cpaudit.registry.excel import importer
+from cpaudit.registry.excel import importer, writing
 from cpaudit.registry.excel.importer import ImportResult, RowError, import_enterprises
 from cpaudit.registry.models import Enterprise
 from tests.factories import make_campaign, make_enterprise, make_uscc
@@ -66,7 +66,7 @@ def test_import_logs_each_enterprise_and_a_summary_with_the_file_digest(tmp_path
 
 
 def test_above_the_limit_only_the_summary_is_logged(tmp_path, branch, monkeypatch):
-    monkeypatch.setattr(importer, "LOG_EACH_LIMIT", 1)
+    monkeypatch.setattr(writing, "LOG_EACH_LIMIT", 1)
     before = ActionLog.objects.count()
     result = run(tmp_path, branch, [valid_row(), valid_row()])
     assert result.created == 2

@@ -2,8 +2,8 @@
 
 Two phases. Validation reads every row (openpyxl read-only mode) against cached industries and
 divisions and one chunked lookup of the existing enterprises, collecting EVERY error with its row
-and column. Only a file without any error is written, in one transaction: bulk_create for new
-enterprises, one executemany UPDATE for changed ones. Rows whose values equal the stored ones are
+and column. Only a file without any error is written, in one transaction (excel/writing.py):
+bulk_create for new enterprises, one executemany UPDATE for changed ones. Rows whose values equal the stored ones are
 neither written nor logged, so re-importing a file changes nothing.
 
 Before any of it, the file must be within the limits (excel/limits.py): its zip's sizes, checked
@@ -18,7 +18,7 @@ several classes, or to none, are errors that say what to choose (excel/resolve.p
 row, cell by cell, is excel/rows.py.
 
 Logging: always one entry "registry.import.completed" (counts, file name, SM3 digest of the file).
-When at most LOG_EACH_LIMIT enterprises are created or updated, each also gets the usual
+When at most LOG_EACH_LIMIT (excel/writing.py) enterprises are created or updated, each also gets the usual
 "registry.enterprise.created/updated" entry with its field changes (as the web forms write them).
 Above that, per-enterprise entries would add about a minute per 50,000 rows (each entry locks and
 extends the hash chain: measured 1.2 ms each), so the summary entry, whose digest identifies the
@@ -31,18 +31,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from cpaudit.campaigns.models import Campaign, Enrolment
-from cpaudit.core import clock
+from cpaudit.campaigns.models import Campaign
 from cpaudit.core.errors import InvalidState
-from cpaudit.core.log import diff, log_action, snapshot
+from cpaudit.core.log import snapshot
 from cpaudit.org import access
 from cpaudit.org.jurisdiction import jurisdiction_of
 from cpaudit.registry.models import Enterprise
-from cpaudit.registry.services import ENTERPRISE_FIELDS, acceptance_note, clean_uscc
+from cpaudit.registry.services import ENTERPRISE_FIELDS, clean_uscc
 from cpaudit.registry.uscc import check as check_uscc
 
 from .columns import (
@@ -60,11 +59,8 @@ from .files import sm3_file
 from .limits import CappedErrors, LimitError, check_archive, max_rows, too_many_rows
 from .resolve import Reference
 from .rows import Parser, Row, RowError, raw_text
+from .writing import LOOKUP_CHUNK, Plan, to_enrol, write
 
-LOG_EACH_LIMIT = 1000  # per-enterprise log entries up to this many changed enterprises
-LOOKUP_CHUNK = 500
-WRITE_BATCH = 500
-UPDATE_BATCH = 5000
 PROGRESS_EVERY = 1000
 HEADER_SEARCH_ROWS = 10  # a title row or two above the header is tolerated
 USCC_ACCEPT_HINT = "；如已核对营业执照确认无误，可在“已核对营业执照”列填“是”"
@@ -227,10 +223,10 @@ def import_enterprises(*, actor, path, campaign_slug: str | None = None, dry_run
     result.created, result.updated = len(plan.create), len(plan.update)
     result.unchanged = len(rows) - result.created - result.updated
     if campaign is not None:
-        result.enrolled = len(_to_enrol(campaign, plan))
+        result.enrolled = len(to_enrol(campaign, plan))
     if not dry_run:
         try:
-            _write(actor, plan, campaign, result, filename)
+            write(actor, plan, campaign, result, filename)
         except IntegrityError:
             result.created = result.updated = result.unchanged = result.enrolled = 0
             result.errors.append(RowError(0, "", "", "导入期间有其他用户登记或修改了文件中的企业，"
@@ -288,15 +284,7 @@ def _read(actor, wb, result: ImportResult, report) -> list[Row] | None:
     return rows
 
 
-@dataclass
-class _Plan:
-    create: list[Enterprise] = field(default_factory=list)
-    # (instance with the new values, snapshot before, names of the changed fields)
-    update: list[tuple[Enterprise, dict, tuple[str, ...]]] = field(default_factory=list)
-    existing: list[Enterprise] = field(default_factory=list)  # every row's stored enterprise
-
-
-def _plan(actor, rows: list[Row], result: ImportResult, campaign: Campaign | None = None) -> _Plan:
+def _plan(actor, rows: list[Row], result: ImportResult, campaign: Campaign | None = None) -> Plan:
     """Second pass, in memory but for one chunked lookup: codes, duplicates, jurisdiction, changes."""
     jurisdiction = jurisdiction_of(actor)
     campaign_counties = set(campaign.county_links.values_list("county_id", flat=True)) if campaign else None
@@ -312,7 +300,7 @@ def _plan(actor, rows: list[Row], result: ImportResult, campaign: Campaign | Non
         else:
             first_row[row.code] = row.row
     existing = _existing(list(first_row))
-    plan = _Plan()
+    plan = Plan()
     for row in rows:
         if not row.code:
             continue
@@ -351,103 +339,3 @@ def _plan(actor, rows: list[Row], result: ImportResult, campaign: Campaign | Non
                 setattr(stored, key, value)
             plan.update.append((stored, before, tuple(sorted(changed))))
     return plan
-
-
-def _to_enrol(campaign: Campaign, plan: _Plan) -> list[Enterprise]:
-    enrolled = set(Enrolment.objects.filter(campaign=campaign).values_list("enterprise_id", flat=True))
-    return [e for e in plan.create + plan.existing if e.pk is None or e.pk not in enrolled]
-
-
-def _write(actor, plan: _Plan, campaign, result: ImportResult, filename: str) -> None:
-    log_each = len(plan.create) + len(plan.update) <= LOG_EACH_LIMIT
-    with transaction.atomic():
-        targets = _to_enrol(campaign, plan) if campaign is not None else []
-        if plan.create:
-            Enterprise.objects.bulk_create(plan.create, batch_size=WRITE_BATCH)
-            _fill_pks(plan.create)
-        if plan.update:
-            # Each row writes only its own changed fields (grouped: few distinct sets), so a field the
-            # file leaves as it was is not overwritten with what was read before the transaction.
-            now = clock.server_now()
-            groups: dict[tuple[str, ...], list[Enterprise]] = {}
-            for enterprise, _, changed in plan.update:
-                enterprise.updated_at = now
-                groups.setdefault(changed, []).append(enterprise)
-            for changed, objs in groups.items():
-                _update_rows(objs, [*changed, "updated_at"])
-        if log_each:
-            _log_each(actor, plan)
-        enrolments = [Enrolment(campaign=campaign, enterprise=e) for e in targets]
-        if enrolments:
-            Enrolment.objects.bulk_create(enrolments, batch_size=WRITE_BATCH)
-            if len(enrolments) <= LOG_EACH_LIMIT:
-                if any(e.pk is None for e in enrolments):
-                    pks = dict(Enrolment.objects.filter(campaign=campaign).values_list("enterprise_id", "pk"))
-                    for enrolment in enrolments:
-                        enrolment.pk = pks[enrolment.enterprise_id]
-                _log_enrolments(actor, campaign, enrolments)
-        result.enrolled = len(enrolments)
-        log_action(actor=actor, action="registry.import.completed", object_type="registry.enterprise",
-                   object_repr=f"企业名录导入：{filename}"[:300], data={
-                       "filename": filename, "sm3": result.digest, "rows": result.rows,
-                       "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
-                       "campaign": campaign.slug if campaign else None, "enrolled": len(enrolments),
-                       "logged_each": log_each,
-                   })
-
-
-def _update_rows(objs: list[Enterprise], fields: list[str]) -> None:
-    """UPDATE `fields` of each object: one parametrized statement run for all rows (executemany).
-
-    Not QuerySet.bulk_update: its CASE WHEN per field costs about 2 ms a row on SQLite whatever the
-    batch size (measured: 20,000 rows in 40 s); this runs the same 20,000 in about 1.3 s."""
-    using = router.db_for_write(Enterprise)
-    connection = connections[using]
-    meta = Enterprise._meta
-    model_fields = [meta.get_field(name) for name in fields]
-    qn = connection.ops.quote_name
-    sql = (f"UPDATE {qn(meta.db_table)} SET " + ", ".join(f"{qn(f.column)} = %s" for f in model_fields)
-           + f" WHERE {qn(meta.pk.column)} = %s")
-    with connection.cursor() as cursor:
-        for start in range(0, len(objs), UPDATE_BATCH):
-            cursor.executemany(sql, [
-                [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in model_fields] + [obj.pk]
-                for obj in objs[start:start + UPDATE_BATCH]
-            ])
-
-
-def _fill_pks(created: list[Enterprise]) -> None:
-    """Databases that return no ids from bulk inserts: look them up by code."""
-    if all(e.pk is not None for e in created):
-        return
-    pks: dict[str, int] = {}
-    codes = [e.uscc for e in created]
-    for start in range(0, len(codes), LOOKUP_CHUNK):
-        chunk = codes[start:start + LOOKUP_CHUNK]
-        pks.update(Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", "pk"))
-    for enterprise in created:
-        enterprise.pk = pks[enterprise.uscc]
-
-
-def _log_each(actor, plan: _Plan) -> None:
-    """One entry per enterprise; an accepted failing check is noted in it, as the form's service does."""
-    for enterprise in plan.create:
-        log_action(actor=actor, action="registry.enterprise.created", obj=enterprise,
-                   changes=diff({}, snapshot(enterprise, ENTERPRISE_FIELDS)),
-                   data={"source": "import", **acceptance_note(enterprise)})
-    for enterprise, before, _ in plan.update:
-        changes = diff(before, snapshot(enterprise, ENTERPRISE_FIELDS))
-        note = acceptance_note(enterprise) if {"uscc", "uscc_check_accepted"} & set(changes) else {}
-        log_action(actor=actor, action="registry.enterprise.updated", obj=enterprise, changes=changes,
-                   data={"source": "import", **note})
-
-
-def _log_enrolments(actor, campaign: Campaign, enrolments: list[Enrolment]) -> None:
-    from cpaudit.campaigns.services import ENROLMENT_FIELDS
-
-    for enrolment in enrolments:
-        log_action(actor=actor, action="campaigns.enrolment.created", obj=enrolment,
-                   object_repr=f"{enrolment.enterprise.name} · {campaign.year}",
-                   changes=diff({}, snapshot(enrolment, ENROLMENT_FIELDS)),
-                   data={"campaign": campaign.slug, "enterprise": enrolment.enterprise.uscc,
-                         "source": "import"})
