@@ -7,11 +7,12 @@ the signature (SM2, the platform key of cpaudit.documents.keys) taken over the c
 other field of the line. The private key is wrapped under a key-encryption key that is not in the
 database, so someone with database access cannot forge a line that matches a rewritten chain.
 
-Written at least daily (the worker), after every issued document (`checkpoint_after_commit`) and by
-`cpaudit checkpoint-log`. Lines written before the platform had a key carry no signature: such a line
-is accepted only ahead of the first signed line and only when a signed line at the same or a later
-seq vouches for it (a digest at seq N covers the whole chain up to N); any other unsigned line, and
-any line whose signature does not verify, is reported as possibly forged.
+Written at least daily (the worker), after every issued document (core.aftercommit's
+`checkpoint_after_commit`: a failure is recorded and retried, never raised) and by `cpaudit
+checkpoint-log`. Lines written before the platform had a key carry no signature: such a line is
+accepted only ahead of the first signed line and only when a signed line at the same or a later seq
+vouches for it (a digest at seq N covers the whole chain up to N); any other unsigned line, and any
+line whose signature does not verify, is reported as possibly forged.
 """
 
 import datetime as dt
@@ -20,7 +21,6 @@ import logging
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 from django.dispatch import Signal
 
 from . import clock
@@ -66,23 +66,6 @@ def write_checkpoint(*, reason: str, path: Path | None = None) -> dict:
     if default:
         checkpoint_written.send(sender=None, point=point)
     return point
-
-
-def checkpoint_safely(reason: str) -> dict | None:
-    """A checkpoint that never raises: after a committed action, a failure (an unwritable file, a
-    missing key-encryption key) must not turn the action's success into an error page. The failure is
-    logged for the operator, and the next checkpoint (the next issued document, the worker's daily one,
-    `cpaudit checkpoint-log`) covers what this one would have."""
-    try:
-        return write_checkpoint(reason=reason)
-    except Exception:
-        log.exception("log checkpoint (%s) could not be written; pending until the next checkpoint", reason)
-        return None
-
-
-def checkpoint_after_commit(*, reason: str) -> None:
-    """Checkpoint once the current transaction commits (a rolled-back action is not vouched for)."""
-    transaction.on_commit(lambda: checkpoint_safely(reason))
 
 
 def read_checkpoints(path: Path) -> list[dict]:
