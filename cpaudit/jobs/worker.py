@@ -106,7 +106,10 @@ class Worker:
     def failed(self, exc: Exception) -> float:
         """Handle a turn that raised; the seconds to wait before the next one."""
         if isinstance(exc, DatabaseError):
-            connections.close_all()  # a dead connection is replaced by the next query
+            try:
+                connections.close_all()  # a dead connection is replaced by the next query
+            except DatabaseError:
+                log.warning("worker %s: closing the database connections failed", self.name)
         self.failures += 1
         self.problem = describe(exc)
         if self.failing_since is None:
@@ -159,12 +162,19 @@ class Worker:
                     if self.failures:
                         self.recovered()
                 except Exception as exc:
-                    time.sleep(self.failed(exc))
+                    self.pause(self.failed(exc), should_stop)
                     continue
                 if not done:
-                    time.sleep(self.interval)
+                    self.pause(self.interval, should_stop)
         finally:
             self.stopped()
+
+    @staticmethod
+    def pause(seconds: float, should_stop: Callable[[], bool]) -> None:
+        """Sleep, but notice a stop request (SIGTERM) within half a second even during a long backoff."""
+        deadline = time.monotonic() + seconds
+        while not should_stop() and (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(left, 0.5))
 
     def stopped(self) -> None:
         try:

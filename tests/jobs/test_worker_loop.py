@@ -25,7 +25,7 @@ def _loop(job, report):
 def quick(settings, monkeypatch):
     settings.CPAUDIT_JOB_HEARTBEAT_SECONDS = 0  # no timer thread inside the test's transaction
     settings.CPAUDIT_WORKER_BACKOFF_MAX_SECONDS = 60
-    monkeypatch.setattr(worker.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(worker.Worker, "pause", staticmethod(lambda seconds, should_stop: None))
     return settings
 
 
@@ -156,3 +156,11 @@ def test_the_failure_goes_on_while_the_workers_row_cannot_be_written(db, quick, 
     with pytest.raises(OSError):
         w.recovered()
     assert w.failures == 1 and w.failing_since is not None
+
+
+def test_a_pause_ends_early_when_the_worker_is_asked_to_stop():
+    import time
+
+    started = time.monotonic()
+    worker.Worker.pause(60, lambda: time.monotonic() - started > 0.2)
+    assert time.monotonic() - started < 2
