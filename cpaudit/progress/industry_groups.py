@@ -7,12 +7,11 @@ with a 大类 or 中类 code belongs to a group when every 小类 under that cod
 the six).
 """
 
-import csv
 from functools import lru_cache
 
 from django.db.models import Case, CharField, Q, Value, When
 
-from cpaudit.registry.industries import DATA, six_industry_codes
+from cpaudit.registry.industries import codes_in_bucket
 
 # In the order the notice names them.
 GROUPS = ("酿造", "制药", "印染", "纺织", "制革", "造纸")
@@ -23,26 +22,8 @@ OTHER_KEY = "other"  # the filter value for enterprises outside the six
 @lru_cache(maxsize=1)
 def group_codes() -> dict[str, tuple[str, ...]]:
     """group → its codes: the 小类 of the data file, plus every 大类 or 中类 whose 小类 all fall in that
-    group (27 医药制造业 is 制药)."""
-    classes = dict((code, group) for group, code in six_industry_codes())
-    parent_of, descendants = {}, {}
-    with (DATA / "gbt4754_2017.csv").open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    for row in rows:
-        parent_of[row["code"]] = row["parent_code"]
-    for row in rows:
-        if row["level"] != "4":
-            continue
-        parent = parent_of[row["code"]]
-        while parent and parent_of.get(parent):  # up to the 大类 (a 门类 has no parent)
-            descendants.setdefault(parent, []).append(row["code"])
-            parent = parent_of[parent]
-    codes = {group: [code for code, g in classes.items() if g == group] for group in GROUPS}
-    for ancestor, kids in descendants.items():
-        groups = {classes.get(kid) for kid in kids}
-        if len(groups) == 1 and None not in groups:
-            codes[groups.pop()].append(ancestor)
-    return {group: tuple(sorted(found)) for group, found in codes.items()}
+    group (27 医药制造业 is 制药) — the registry's one rule (registry.industries.scope_group)."""
+    return {group: codes_in_bucket(group) for group in GROUPS}
 
 
 def group_of(code: str | None) -> str:

@@ -90,11 +90,3 @@ def test_buckets_partition_the_2017_codes():
     buckets = [set(industries.codes_in_bucket(n)) for n in names]
     assert sum(len(b) for b in buckets) == len(concordance.codes_2017())
     assert set().union(*buckets) == set(concordance.codes_2017())
-
-
-def test_progress_groups_agree_with_the_registry_scope_rule():
-    """progress/industry_groups.py breaks dashboards down by the same rule; the two must not drift."""
-    from cpaudit.progress import industry_groups
-
-    for code in concordance.codes_2017():
-        assert industry_groups.group_of(code) == (industries.scope_group(code) or industry_groups.OTHER), code
