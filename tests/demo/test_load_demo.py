@@ -169,8 +169,9 @@ def test_load_is_recorded_in_the_action_log(loaded):
             "campaigns.campaign.created",
             "campaigns.enrolment.created"} <= actions
     # Everything is the system actor's, but the demo monthly reports and applications: those are
-    # written by the people the chains require (demo/reports_data.py, demo/applications_data.py).
-    chains = ("reports.", "applications.", "experts.panel", "experts.score")
+    # written by the people the chains require (demo/reports_data.py, demo/applications_data.py), who
+    # first file their declarations of interest (integrity/demo.py).
+    chains = ("reports.", "applications.", "experts.panel", "experts.score", "integrity.declaration")
     system = entries
     for prefix in chains:
         system = system.exclude(action__startswith=prefix)
