@@ -175,3 +175,16 @@ def test_after_the_result_a_change_opens_a_correction_the_organizer_reviews(chai
     client.force_login(world.users[Role.ENTERPRISE])
     html = client.get(f"/applications/{app.pk}/").content.decode()
     assert "结论后变更" in html and "不影响验收结论" in html
+
+
+def test_the_progress_services_void_what_relied_on_them(chain, submitted, world):
+    """The option, figures and evidence services report their change in their own transaction."""
+    from cpaudit.progress.services.options import option_save
+
+    app = chain.to(submitted, Status.BRANCH_BATCH)
+    option_save(actor=chain.enterprise_user, enrolment=app.enrolment, data={
+        "name": "节水龙头更换", "category": "low", "investment": "0.5", "status": "proposed"})
+    app = reload(app)
+    assert app.status == Status.BRANCH_REVIEW
+    entries = list(ActionLog.objects.order_by("-seq").values_list("action", flat=True)[:2])
+    assert entries == ["applications.application.decisions_voided", "progress.option.created"]

@@ -78,6 +78,10 @@ def _attach(actor, record, tmp: Path, digest: str, size: int, name: str, kind: s
         "digest": digest, "name": name, "size": size, "kind": kind, "replaces": old.pk if old else None,
         "enrolment": record.enrolment_id, "step": record.step_id,
     })
+    from cpaudit.applications.services.basis import basis_changed  # applications imports progress
+
+    basis_changed(actor=actor, enrolment_id=record.enrolment_id,
+                  cause=f"第{record.step_id}步佐证材料" + ("更换" if old is not None else "新增"))
     # Last: a file in the store is never removed (another row may share it), so store only what is kept.
     _store(tmp, digest)
     return evidence

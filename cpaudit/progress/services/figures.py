@@ -224,6 +224,9 @@ def figures_save(*, actor, enrolment: Enrolment, kind: str, data: dict, products
     log_action(actor=actor, action="progress.figures.saved", obj=figures, changes=changes,
                data={"kind": kind, "enrolment": enrolment.pk, "campaign": enrolment.campaign.slug,
                      "enterprise": enrolment.enterprise.uscc})
+    from cpaudit.applications.services.basis import basis_changed  # applications imports progress
+
+    basis_changed(actor=actor, enrolment_id=enrolment.pk, cause=f"{Figures.Kind(kind).label}数据变更")
     return figures
 
 

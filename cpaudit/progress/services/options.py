@@ -250,4 +250,8 @@ def option_save(*, actor, enrolment: Enrolment, option: Option | None = None, da
                changes=changes, data={"enrolment": enrolment.pk, "campaign": campaign.slug,
                                       "enterprise": enrolment.enterprise.uscc, "suggested_category": suggestion,
                                       "flags": option.flags})
+    from cpaudit.applications.services.basis import basis_changed  # applications imports progress
+
+    basis_changed(actor=actor, enrolment_id=enrolment.pk, cause=f"清洁生产方案「{option.name}」"
+                  + ("新增" if created else "变更"))
     return option
