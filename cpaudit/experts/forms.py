@@ -79,6 +79,8 @@ class ScoreForm(forms.Form):
             widget=forms.CheckboxSelectMultiple, choices=[(i.pk, i.text) for i in self.veto_items])
         self.fields["opinion"] = forms.CharField(label="评审意见", required=False,
                                                  widget=forms.Textarea(attrs={"rows": 5}))
+        # What the page showed: the version, its files, the enterprise's figures (applications.services.basis).
+        self.fields["seen"] = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def points(self) -> dict:
         return {item.pk: self.cleaned_data[f"item_{item.pk}"] for item in self.scored}

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cpaudit.applications.models import Application, Status
+from cpaudit.applications.services.basis import require_seen
 from cpaudit.core import clock
 from cpaudit.core.actors import is_system
 from cpaudit.core.errors import InvalidState, PermissionDenied
@@ -341,9 +342,10 @@ def _clean_points(sheet, points: dict, vetoes) -> tuple[dict, list[int], Decimal
 
 
 @transaction.atomic
-def score_submit(*, actor, member, points: dict, vetoes: list, opinion: str = "") -> Score:
+def score_submit(*, actor, member, points: dict, vetoes: list, opinion: str = "", seen: str | None = None) -> Score:
     """The member's expert scores: every scored item 0…max (veto items are ticked, not scored). A
-    resubmission replaces the score while the application is still being organized."""
+    resubmission replaces the score while the application is still being organized. `seen`: the token
+    the scoring page showed (the version, its files and the figures); a stale one is refused."""
     member = PanelMember.objects.select_for_update(of=("self",)).select_related("panel", "expert").get(pk=member.pk)
     access.check(actor, "experts.score.submit", member)
     if is_system(actor) or member.expert.user_id != actor.pk:
@@ -357,6 +359,7 @@ def score_submit(*, actor, member, points: dict, vetoes: list, opinion: str = ""
     recusal = expert_conflicts(*_parties(application)).get(member.expert_id)
     if recusal:
         raise PermissionDenied(f"您与该企业或其咨询机构存在利益关系，应当回避：{recusal}")
+    relied = require_seen(application, seen)
     clean, ticked, total = _clean_points(panel.sheet, points, vetoes)
     opinion = (opinion or "").strip()
     existing = Score.objects.select_for_update().filter(member=member).first()
@@ -366,7 +369,7 @@ def score_submit(*, actor, member, points: dict, vetoes: list, opinion: str = ""
                                      submitted_at=now)
         log_action(actor=actor, action="experts.score.submitted", obj=score, data={
             "panel": panel.pk, "application": application.pk, "points": clean, "vetoes": ticked, "total": total,
-            "opinion": opinion})
+            "opinion": opinion, "basis": relied})
         return score
     fields = ["points", "vetoes", "total", "opinion"]
     before = snapshot(existing, fields)
@@ -375,5 +378,5 @@ def score_submit(*, actor, member, points: dict, vetoes: list, opinion: str = ""
     existing.save()
     log_action(actor=actor, action="experts.score.resubmitted", obj=existing,
                changes=diff(before, snapshot(existing, fields)),
-               data={"panel": panel.pk, "application": application.pk})
+               data={"panel": panel.pk, "application": application.pk, "basis": relied})
     return existing

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 
 from cpaudit.applications.models import Application, Attachment, Status
 from cpaudit.applications.services import attachments as files
+from cpaudit.applications.services.basis import seen_token
 from cpaudit.core.errors import InvalidState
 from cpaudit.core.views import add_validation_errors, domain_view
 from cpaudit.org import access
@@ -157,12 +158,20 @@ def score(request, pk):
     if current is not None:
         initial = {f"item_{k}": v for k, v in current.points.items()}
         initial.update({"vetoes": current.vetoes, "opinion": current.opinion})
-    form = ScoreForm(request.POST or None, items=items, initial=initial)
+    form = ScoreForm(request.POST or None, items=items,
+                     initial={**(initial or {}), "seen": seen_token(application)})
     if request.method == "POST" and form.is_valid():
         try:
             services.score_submit(actor=user, member=member, points=form.points(),
-                                  vetoes=form.cleaned_data["vetoes"], opinion=form.cleaned_data["opinion"])
-        except (ValidationError, InvalidState) as exc:
+                                  vetoes=form.cleaned_data["vetoes"], opinion=form.cleaned_data["opinion"],
+                                  seen=form.cleaned_data["seen"])
+        except InvalidState as exc:
+            if exc.code != "stale":
+                add_validation_errors(form, exc)
+            else:  # a fresh form, bound to what the page shows now
+                messages.error(request, exc.message)
+                return redirect(request.path)
+        except ValidationError as exc:
             add_validation_errors(form, exc)
         else:
             messages.success(request, "已提交评分")

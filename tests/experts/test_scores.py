@@ -199,3 +199,26 @@ def test_expert_pool_keeping(world):
     with pytest.raises(PermissionDenied):
         services.expert_save(actor=world.users[Role.BRANCH_STAFF], data={"name": "x", "employer": "y",
                                                                          "energy": True})
+
+
+def test_a_score_on_a_page_that_showed_other_figures_is_refused(world, app, panel):
+    """Scores are decisions too: bound to the version and the figures the expert saw."""
+    from cpaudit.applications.models import ApplicationVersion
+    from cpaudit.applications.services.basis import seen_token
+    from cpaudit.progress.models import Option
+
+    ApplicationVersion.objects.create(application=app, number=1, content={"fields": []}, digest="a" * 64,
+                                      submitted_by=world.users[Role.ENTERPRISE], submitted_at=app.created_at)
+    member = panel.members.order_by("order").first()
+    seen = seen_token(app)
+    Option.objects.create(enrolment=app.enrolment, name="新增方案", category="low", status="proposed")
+    before = ActionLog.objects.count()
+    with pytest.raises(InvalidState) as exc:
+        services.score_submit(actor=member.expert.user, member=member, points=_points_for(panel, 80), vetoes=[],
+                              seen=seen)
+    assert exc.value.code == "stale" and "已更新，请刷新后再审" in exc.value.message
+    assert ActionLog.objects.count() == before and not member.__class__.objects.filter(score__isnull=False).exists()
+    score = services.score_submit(actor=member.expert.user, member=member, points=_points_for(panel, 80), vetoes=[],
+                                  seen=seen_token(app))
+    entry = ActionLog.objects.order_by("-seq").first()
+    assert score.total == 80 and entry.data["basis"]["options"]

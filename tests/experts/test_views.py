@@ -123,6 +123,8 @@ def test_expert_sees_only_assigned_applications_and_scores(world, client):
     member = panel.members.get(expert=expert)
     items = ScoreItem.objects.filter(sheet=panel.sheet)
     data = {f"item_{i.pk}": str(i.max_points) for i in items if not i.is_veto}
+    # The page binds the score to what it showed (the version and the enterprise's figures).
+    data["seen"] = client.get(reverse("experts:score", args=[member.pk])).context["form"]["seen"].value()
     response = client.post(reverse("experts:score", args=[member.pk]), {**data, "opinion": "同意"})
     assert response.status_code == 302
     assert Score.objects.get(member=member).total == 100

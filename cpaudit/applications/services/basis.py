@@ -76,8 +76,8 @@ LABELS = {"evidence": "佐证材料", "options": "清洁生产方案", "figures"
 
 
 def seen_token(application, extra: str = "") -> str:
-    """What a page shows a decider, in one string: the version and its digest, the basis, and (for a
-    result) what the result stands on. Empty before the first submission."""
+    """What a page shows a decider, in one string: the version and its digest (0 and none before the
+    first submission), the basis, and (for a result) what the result stands on."""
     return seen_tokens([application])[application.pk] + (f":{extra}" if extra else "")
 
 
@@ -93,8 +93,8 @@ def seen_tokens(applications) -> dict[int, str]:
     tokens = {}
     for a in apps:
         version = latest.get(a.pk)
-        tokens[a.pk] = "" if version is None else \
-            f"{version.number}:{version.digest[:16]}:{document_digest(basis_of[a.enrolment_id])[:16]}"
+        number, digest = (version.number, version.digest[:16]) if version is not None else (0, "")
+        tokens[a.pk] = f"{number}:{digest}:{document_digest(basis_of[a.enrolment_id])[:16]}"
     return tokens
 
 
@@ -105,11 +105,12 @@ def require_seen(application, seen: str | None, extra: str = "") -> dict:
     if seen is None:
         return current
     version = latest_version(application)
-    if not seen or version is None:
+    if not seen:
         raise InvalidState(f"页面已过期：申请{STALE}", code="stale")
     parts = seen.split(":")
-    if parts[0] != str(version.number) or parts[1:2] != [version.digest[:16]]:
-        raise InvalidState(f"申请表{STALE}（现为第{version.number}版）", code="stale")
+    number, digest = (version.number, version.digest[:16]) if version is not None else (0, "")
+    if parts[0] != str(number) or parts[1:2] != [digest]:
+        raise InvalidState(f"申请表{STALE}（现为第{number}版）", code="stale")
     if parts[2:3] != [document_digest(current)[:16]]:
         raise InvalidState(f"企业的佐证材料或方案、审核数据{STALE}", code="stale")
     if (parts[3] if len(parts) > 3 else "") != extra:
