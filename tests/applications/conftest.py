@@ -12,7 +12,7 @@ from cpaudit.applications.models import Application, Kind, Outcome, Status, Step
 from cpaudit.campaigns.models import Enrolment
 from cpaudit.core import clock
 from cpaudit.org.roles import Role
-from tests.factories import complete_audit, make_user
+from tests.factories import complete_audit, declare, make_user
 
 from .chain_table import STEP_ROLE, STEP_STATE
 
@@ -134,10 +134,14 @@ def submitted(chain, eligible):
 
 @pytest.fixture
 def dingzhou_users(world):
-    return {
+    users = {
         Role.ENTERPRISE: make_user("dz_ent", Role.ENTERPRISE, enterprise=world.enterprises["dingzhou"]),
         Role.BRANCH_STAFF: make_user("dz_bstaff", Role.BRANCH_STAFF, agency=world.dingzhou),
         Role.BRANCH_LEADER: make_user("dz_blead", Role.BRANCH_LEADER, agency=world.dingzhou),
         Role.CITY_STAFF: make_user("dz_cstaff", Role.CITY_STAFF, agency=world.dingzhou),
         Role.CITY_LEADER: make_user("dz_clead", Role.CITY_LEADER, agency=world.dingzhou),
     }
+    for role, user in users.items():
+        if role != Role.ENTERPRISE:
+            declare(user)  # officials decide only with a current declaration of interest
+    return users

@@ -188,3 +188,40 @@ def test_the_progress_services_void_what_relied_on_them(chain, submitted, world)
     assert app.status == Status.BRANCH_REVIEW
     entries = list(ActionLog.objects.order_by("-seq").values_list("action", flat=True)[:2])
     assert entries == ["applications.application.decisions_voided", "progress.option.created"]
+
+
+# --- declarations of interest (事前有防) ------------------------------------------------------------
+
+def _undeclare(user):
+    from cpaudit.integrity.models import Declaration
+
+    Declaration.objects.filter(user=user).update(is_current=False)
+
+
+@pytest.mark.parametrize("state,call", [
+    (Status.BRANCH_REVIEW, lambda w, a: services.application_decide(
+        actor=w.users[Role.BRANCH_STAFF], application=a, step=Step.BRANCH_REVIEW, outcome=Outcome.AGREE,
+        checks=ALL_CHECKS)),
+    (Status.BRANCH_BATCH, lambda w, a: services.batch_submit(
+        actor=w.users[Role.BRANCH_LEADER], campaign=a.campaign, kind=a.kind, applications=[a])),
+    (Status.ORGANIZING, lambda w, a: services.application_result_propose(
+        actor=w.users[Role.BRANCH_STAFF], application=a, opinion="通过")),
+])
+def test_a_decision_needs_a_current_declaration(chain, submitted, world, panel_passes, state, call):
+    app = chain.to(submitted, state)
+    actor_role = Role.BRANCH_LEADER if state == Status.BRANCH_BATCH else Role.BRANCH_STAFF
+    _undeclare(world.users[actor_role])
+    before = ActionLog.objects.count()
+    with pytest.raises(PermissionDenied) as exc:
+        call(world, reload(app))
+    assert "利益关系申报" in str(exc.value) and reload(app).status == state
+    assert ActionLog.objects.count() == before
+
+
+def test_a_paper_reply_needs_the_recorder_s_declaration(chain, submitted, world):
+    set_paper(world, world.province)
+    app = chain.to(submitted, Status.PROVINCE_REVIEW)
+    _undeclare(world.users[Role.CITY_STAFF])
+    with pytest.raises(PermissionDenied):
+        record(app, world.users[Role.CITY_STAFF])
+    assert reload(app).status == Status.PROVINCE_REVIEW

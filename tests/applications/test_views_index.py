@@ -2,8 +2,6 @@
 pagination, at a fixed number of queries whatever the number of applications."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cpaudit.applications.models import Kind, Status
@@ -11,6 +9,7 @@ from cpaudit.campaigns.models import Enrolment
 from cpaudit.org.roles import Role
 from cpaudit.registry.models import ManagementLevel
 from tests.factories import make_enterprise
+from tests.querycount import page_queries
 
 from .viewfixtures import make_application
 
@@ -25,10 +24,7 @@ def add_applications(world, n, status=Status.BRANCH_REVIEW, county="130602"):
 
 
 def queries(client, url, params=None):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params or {})
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
+    return page_queries(client, url, params)
 
 
 @pytest.mark.parametrize("role", [Role.BRANCH_STAFF, Role.CITY_LEADER, Role.PROVINCE_STAFF])

@@ -2,12 +2,11 @@
 number linking to the filtered index; a fixed number of queries."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cpaudit.applications.models import Kind, Status
 from cpaudit.org.roles import Role
+from tests.querycount import page_queries
 
 from .test_views_index import add_applications, names
 from .viewfixtures import make_application
@@ -69,10 +68,7 @@ def test_summary_queries_do_not_grow(client, world, today):
     client.force_login(world.users[Role.PROVINCE_STAFF])
     add_applications(world, 3)
     add_applications(world, 1, county="130102")
-    with CaptureQueriesContext(connection) as few:
-        client.get(reverse("applications:summary"))
+    few = page_queries(client, reverse("applications:summary"))
     add_applications(world, 27)
     add_applications(world, 5, county="130606", status=Status.PASSED)
-    with CaptureQueriesContext(connection) as many:
-        client.get(reverse("applications:summary"))
-    assert len(many.captured_queries) == len(few.captured_queries)
+    assert page_queries(client, reverse("applications:summary")) == few

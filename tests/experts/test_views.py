@@ -1,8 +1,6 @@
 """The pages: pool list, panel page (draw, check, meeting), my tasks and the score form; query counts."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cpaudit.core.models import ActionLog
@@ -10,6 +8,7 @@ from cpaudit.experts.models import Panel, Score, ScoreItem
 from cpaudit.integrity.models import TieKind
 from cpaudit.integrity.services import declaration_submit
 from cpaudit.org.roles import Role
+from tests.querycount import page_queries
 
 from .helpers import make_expert, make_pool, organizing, put_on_panel
 
@@ -17,10 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _count(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
+    return page_queries(client, url)
 
 
 def _grow_pool(world, n):

@@ -26,6 +26,7 @@ from cpaudit.core.chain import document_digest, jsonable
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.log import log_action
 from cpaudit.core.logdisplay import register
+from cpaudit.integrity.requirements import require_current_declaration
 from cpaudit.org import access
 
 from .. import transitions
@@ -199,6 +200,7 @@ def correction_review(*, actor, correction: Correction, note: str) -> Correction
     access.check(actor, "applications.correction.review", application)
     if application.organizer_id is None or getattr(actor, "agency_id", None) != application.organizer_id:
         raise PermissionDenied(f"只有组织单位（{application.organizer}）可以核查")
+    require_current_declaration(actor, "核查结论后的变更")
     if correction.state != Correction.State.OPEN:
         raise InvalidState("该变更已核查", code="already_reviewed")
     note = (note or "").strip()

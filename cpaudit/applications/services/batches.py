@@ -17,6 +17,7 @@ from cpaudit.core.chain import document_digest
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.log import log_action
 from cpaudit.core.logdisplay import register
+from cpaudit.integrity.requirements import require_current_declaration
 from cpaudit.org import access
 from cpaudit.org.models import Agency
 from cpaudit.org.roles import BRANCH_AGENCY_KINDS
@@ -134,6 +135,7 @@ def batch_submit(*, actor, campaign, kind: str, applications, title: str = "", l
     access.check(actor, "applications.batch.submit")
     if is_system(actor):
         raise PermissionDenied("书面申请须由单位负责人本人报送")
+    require_current_declaration(actor, "报送书面申请")
     if kind not in Kind.values:
         raise InvalidState(f"未知的申请类型“{kind}”", code="wrong_kind")
     ids = sorted({a.pk if hasattr(a, "pk") else int(a) for a in applications})

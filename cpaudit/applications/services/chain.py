@@ -21,6 +21,7 @@ from cpaudit.core import clock, storedfiles
 from cpaudit.core.errors import InvalidState
 from cpaudit.core.log import log_action
 from cpaudit.core.logdisplay import register
+from cpaudit.integrity.requirements import require_current_declaration
 from cpaudit.org import access
 
 from .. import transitions
@@ -98,6 +99,7 @@ def application_decide(*, actor, application, step: str, outcome: str, opinion: 
     if row.paper:
         raise InvalidState(f"{route.agency_of(row.party)}以纸质方式办理，请录入其来文", code="paper_level")
     transitions.require_owner(actor, application.status, route, row.label)
+    require_current_declaration(actor, row.label)
     require_not_related(actor, application, row.label)
     if step in REVIEWED_BY:
         require_other_person(actor, last_decision(application, REVIEWED_BY[step]), row.label)
@@ -164,6 +166,7 @@ def _record_reply(actor, application, outcome, opinion, signer, source_date, sou
     row = transitions.find(application.status, route, rows[0].action, outcome)
     what = row.label
     transitions.require_owner(actor, application.status, route, what)
+    require_current_declaration(actor, what)  # the recorder's own declarations apply
     require_not_related(actor, application, what)
     relied = require_seen(application, seen)
     opinion, signer, source_number = (opinion or "").strip(), (signer or "").strip(), (source_number or "").strip()

@@ -13,6 +13,7 @@ from cpaudit.core import clock
 from cpaudit.core.errors import InvalidState
 from cpaudit.core.log import log_action
 from cpaudit.core.logdisplay import register
+from cpaudit.integrity.requirements import require_current_declaration
 from cpaudit.org import access
 from cpaudit.progress.models import ReviewStatus, StepRecord, StepStatus
 from cpaudit.progress.services.derived import completed_deliverables_after
@@ -49,6 +50,7 @@ def application_result_propose(*, actor, application: Application, opinion: str 
     route = chain_route(application)
     row = _online_row(application, route, "result_proposal", "")
     transitions.require_owner(actor, application.status, route, "提出评估/验收结论")
+    require_current_declaration(actor, "提出评估/验收结论")
     require_not_related(actor, application, "提出评估/验收结论")
     relied = require_seen(application, seen, result_extra(application))
     outcome = panel_outcome(application)
@@ -82,6 +84,7 @@ def application_result_confirm(*, actor, application: Application, outcome: str,
     wanted = Outcome.RETURN if outcome == Outcome.RETURN else (transitions.PASS if passed else transitions.FAIL)
     row = _online_row(application, route, "result_confirmation", wanted)
     transitions.require_owner(actor, application.status, route, "确认评估/验收结论")
+    require_current_declaration(actor, "确认评估/验收结论")
     require_not_related(actor, application, "确认评估/验收结论")
     require_other_person(actor, proposal, "确认结论")
     relied = require_seen(application, seen, result_extra(application))
