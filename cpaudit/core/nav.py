@@ -33,10 +33,10 @@ def nav_items(request) -> dict:
         items.append(("org:agency_list", "主管部门", None))
     if allowed(user, "org.user.view"):  # administrators; branch staff: enterprise accounts; leaders: 转办
         items.append(("org:user_list", "用户账号", None))
-    if allowed(user, "integrity.intervention.record"):
-        items.append(("integrity:intervention_list", "干预登记", None))
     if allowed(user, "oversight.finding.view"):
         items.append(("oversight:finding_list", "异常情况", None))
+    if allowed(user, "integrity.intervention.record"):
+        items.append(("integrity:intervention_list", "干预登记", None))
     if allowed(user, "core.log.view"):
         items.append(("log_list", "操作日志", None))
     if allowed(user, "security.event.view"):

@@ -6,12 +6,11 @@ import json
 import os
 import shutil
 import tempfile
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection
 from django.db.models import Count
 
 from cpaudit.core import clock
@@ -89,15 +88,43 @@ def _directory(name: str, path: Path) -> Check:
 
 
 def _database() -> Check:
-    """Whether the database accepts a write: an UPDATE that matches no row, rolled back. A read-only
-    database refuses it all the same (SQLite and PostgreSQL check before looking for rows)."""
+    """Whether the database would accept a write, asked without writing (the page is a GET, and a GET
+    writes nothing, not even a rolled-back probe): PostgreSQL says whether its transactions are read-only
+    (default_transaction_read_only, a hot standby); SQLite is read-only when its file, or the directory
+    its journal goes to, cannot be written (permissions, a read-only mount) or it was opened mode=ro."""
     try:
-        with transaction.atomic():
-            WorkerStatus.objects.filter(name=f"probe-{uuid.uuid4()}").update(problem="")
-            transaction.set_rollback(True)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT current_setting('transaction_read_only')")
+                read_only = cursor.fetchone()[0] == "on"
+            reason = "数据库处于只读状态（transaction_read_only）"
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            read_only, reason = _sqlite_read_only(str(connection.settings_dict["NAME"]))
     except DatabaseError as exc:
-        return Check("数据库", False, f"无法写入：{describe(exc)}")
+        return Check("数据库", False, f"无法连接：{describe(exc)}")
+    if read_only:
+        return Check("数据库", False, f"无法写入：{reason}")
     return Check("数据库", True, f"{connection.vendor}，可写入")
+
+
+def _sqlite_read_only(name: str) -> tuple[bool, str]:
+    if name.startswith("file:"):
+        path, _, query = name[len("file:"):].partition("?")
+        if "mode=ro" in query.split("&"):
+            return True, "以只读方式打开（mode=ro）"
+        if "mode=memory" in query.split("&"):
+            return False, ""
+        name = path
+    if name == ":memory:" or not name:
+        return False, ""
+    db = Path(name)
+    if db.exists() and not os.access(db, os.W_OK):
+        return True, f"{db} 不可写"
+    if not os.access(db.parent, os.W_OK):
+        return True, f"{db.parent} 不可写（日志文件无法创建）"
+    return False, ""
 
 
 def _checkpoint() -> Check:

@@ -52,11 +52,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # NUL in the address or query: 400 before any view (after the user is known: the 400 page shows it).
     "cpaudit.core.middleware.RejectNulMiddleware",
-    # A one-time (initial or reset) or expired password: nothing but the change page until changed.
-    "cpaudit.org.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session limits, before anything else looks at the user.
     "cpaudit.security.middleware.SessionTimeoutMiddleware",
+    # A one-time (initial or reset) or expired password: nothing but the change page until changed.
+    "cpaudit.org.middleware.PasswordChangeRequiredMiddleware",
     # 403/404 and downloads of a signed-in user → the security log.
     "cpaudit.security.middleware.SecurityLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -184,6 +184,11 @@ CPAUDIT_PAGE_SIZE = 50
 # Consistency checks (progress.services.consistency): how far, in percent of the baseline figure,
 # after-implementation + the options' claimed savings may stray from the baseline before it is flagged.
 CPAUDIT_CONSISTENCY_TOLERANCE_PERCENT = env_int("CPAUDIT_CONSISTENCY_TOLERANCE_PERCENT", 10)
+# The key-encryption key of the seal keys' private halves (cpaudit.documents.crypto): 32 hex digits,
+# a 128-bit SM4 key. From the environment only, never in the database or the data directory (so never
+# in a backup; a restore needs it). dev and test fix a non-secret value; production refuses to start
+# without a well-formed one.
+CPAUDIT_KEY_ENCRYPTION_KEY = env_str("CPAUDIT_KEY_ENCRYPTION_KEY") or None
 # Integrity (cpaudit.integrity, cpaudit.oversight). A declaration of interest is valid this many days
 # (renewed each year); the banner warns this many days before it runs out.
 CPAUDIT_DECLARATION_VALID_DAYS = env_int("CPAUDIT_DECLARATION_VALID_DAYS", 365)
@@ -204,11 +209,6 @@ CPAUDIT_ANOMALY_PAIR_CHANCE_PERMILLE = env_int("CPAUDIT_ANOMALY_PAIR_CHANCE_PERM
 CPAUDIT_ANOMALY_ALL_PASS_MIN = env_int("CPAUDIT_ANOMALY_ALL_PASS_MIN", 5)
 # Options or figures of an enterprise changed within this many days after a decision on its application.
 CPAUDIT_ANOMALY_FIGURES_DAYS = env_int("CPAUDIT_ANOMALY_FIGURES_DAYS", 7)
-# The key-encryption key of the seal keys' private halves (cpaudit.documents.crypto): 32 hex digits,
-# a 128-bit SM4 key. From the environment only, never in the database or the data directory (so never
-# in a backup; a restore needs it). dev and test fix a non-secret value; production refuses to start
-# without a well-formed one.
-CPAUDIT_KEY_ENCRYPTION_KEY = env_str("CPAUDIT_KEY_ENCRYPTION_KEY") or None
 # Accounts (cpaudit.org, 等保 2.0 level 3): passwords of at least MIN_LENGTH characters with MIN_CLASSES
 # of upper case / lower case / digits / symbols, changed every MAX_AGE_DAYS, none of the last HISTORY
 # reused. Government and administrator accounts not used for DORMANT_DAYS are disabled by the worker.

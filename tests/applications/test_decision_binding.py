@@ -139,7 +139,7 @@ def test_a_change_that_no_decision_relied_on_voids_nothing(chain, submitted, wor
     assert reload(submitted).status == Status.BRANCH_REVIEW and ActionLog.objects.count() == before
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_basis_changed_runs_only_inside_the_changing_transaction():
     from cpaudit.core.actors import SystemActor
 

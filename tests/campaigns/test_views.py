@@ -1,17 +1,10 @@
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cpaudit.campaigns.models import Enrolment
 from cpaudit.org.roles import Role
 
 from ..factories import make_enterprise
-
-
-def _queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
+from ..querycount import page_queries as _queries
 
 
 def test_detail_shows_only_the_branchs_enterprises(world, login):

@@ -2,6 +2,7 @@
 by their heartbeat, jobs, incidents (closed there, logged) and live checks of storage."""
 
 import datetime as dt
+import os
 import re
 
 import pytest
@@ -102,3 +103,20 @@ def test_the_page_reads_a_fixed_number_of_queries(world, login):
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("jobs:status"))
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_read_only_sqlite_database_is_named_without_a_write(tmp_path):
+    from cpaudit.jobs.selectors import _sqlite_read_only
+
+    db = tmp_path / "db.sqlite3"
+    db.write_bytes(b"")
+    assert _sqlite_read_only(str(db)) == (False, "")
+    assert _sqlite_read_only(f"file:{db}?mode=ro")[0] is True
+    assert _sqlite_read_only("file:memorydb?mode=memory&cache=shared") == (False, "")
+    db.chmod(0o444)
+    try:
+        if os.access(db, os.W_OK):
+            pytest.skip("以 root 运行：文件权限不限制 root 写入")
+        assert _sqlite_read_only(str(db)) == (True, f"{db} 不可写")
+    finally:
+        db.chmod(0o644)
