@@ -22,8 +22,14 @@ urlpatterns = [
     path("integrity/", include("cpaudit.integrity.urls")),
     path("oversight/", include("cpaudit.oversight.urls")),
     path("security/", include("cpaudit.security.urls")),
+    path("coverage/", include("cpaudit.coverage.urls")),
+    path("spotchecks/", include("cpaudit.spotchecks.urls")),
+    path("assessment/", include("cpaudit.assessment.urls")),
+    path("workbench/", include("cpaudit.workbench.urls")),
     path("api-tokens/", include(token_patterns)),
     *api_patterns,
     # Public: whether a file is a document the platform issued (no login).
     path("verify/", include("cpaudit.documents.urls")),
+    # Public: the campaigns' disclosure (公示) — scope, results, spot checks, circulars (no login).
+    path("public/", include("cpaudit.disclosure.urls")),
 ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CoverageConfig(AppConfig):
+    name = "cpaudit.coverage"
+    label = "coverage"
+    verbose_name = "应开展未开展"
