@@ -189,6 +189,24 @@ CPAUDIT_PAGE_SIZE = 50
 # Consistency checks (progress.services.consistency): how far, in percent of the baseline figure,
 # after-implementation + the options' claimed savings may stray from the baseline before it is flagged.
 CPAUDIT_CONSISTENCY_TOLERANCE_PERCENT = env_int("CPAUDIT_CONSISTENCY_TOLERANCE_PERCENT", 10)
+# Branch scorecards (cpaudit.assessment.scorecards): points per figure. Rates (0–1) earn their weight
+# in full at 100 %; the per-item deductions are taken per spot-check finding and per coverage gap. The
+# score is what a circular ranks by; change it here (a deployment's settings may override the dict).
+CPAUDIT_SCORECARD_WEIGHTS = {
+    "on_schedule": 35,  # share of enterprises with every passed time node met (extensions followed)
+    "active": 15,  # share of enterprises not stalled
+    "report_on_time": 10,  # the month's report: on time full, late half, missing none, not yet due full
+    "evaluation": 20,  # share of enterprises due for 评估 by the date that passed it in time
+    "acceptance": 20,  # share due for 验收 likewise
+    "spotcheck_finding": 2,  # deducted per spot-check finding on the branch's enterprises
+    "coverage_gap": 2,  # deducted per in-scope enterprise not enrolled (应开展未开展)
+}
+# Consulting agencies' credit grade (cpaudit.assessment.agencies): start from 100 and deduct these
+# points per item on the agency's clients; the grade is the first whose floor the score reaches.
+CPAUDIT_AGENCY_CREDIT = {
+    "deductions": {"failed": 10, "late_stage": 3, "stalled": 5, "consistency_flag": 4, "spotcheck_finding": 8},
+    "grades": [("A", 90), ("B", 75), ("C", 60), ("D", 0)],
+}
 # The key-encryption key of the seal keys' private halves (cpaudit.documents.crypto): 32 hex digits,
 # a 128-bit SM4 key. From the environment only, never in the database or the data directory (so never
 # in a backup; a restore needs it). dev and test fix a non-secret value; production refuses to start
@@ -229,6 +247,10 @@ CPAUDIT_ACTIVATION_DAYS = env_int("CPAUDIT_ACTIVATION_DAYS", 7)
 CPAUDIT_PDF_FONT = env_str("CPAUDIT_PDF_FONT") or None
 # Personal API tokens (cpaudit.api) stop working this many days after they are created.
 CPAUDIT_API_TOKEN_DAYS = env_int("CPAUDIT_API_TOKEN_DAYS", 90)
+# How the worker's daily digest of pending work reaches people besides the in-app inbox: "none" (the
+# default: an intranet may have neither mail nor SMS), "email" (Django's mail settings, to accounts with an
+# address), or the dotted path of a function (user, subject, text) → bool, e.g. an SMS gateway adapter.
+CPAUDIT_NOTIFY_BACKEND = env_str("CPAUDIT_NOTIFY_BACKEND", "none")
 # Cookies over HTTPS only; production applies it (an intranet on plain HTTP sets CPAUDIT_HTTPS=0).
 CPAUDIT_HTTPS = env_bool("CPAUDIT_HTTPS", True)
 # --- Login and sessions (cpaudit.security) ---
