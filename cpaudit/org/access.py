@@ -155,6 +155,11 @@ RULES: dict[str, frozenset] = {
     "security.lockout.unlock": frozenset({Role.SECURITY_ADMIN}),
     "security.otp.reset": frozenset({Role.SECURITY_ADMIN}),
     "security.event.view": frozenset({Role.AUDIT_ADMIN}),
+    # 工作台 (cpaudit.workbench): everyone has one; 催报 is for the city and province (late branches).
+    "workbench.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT, Role.EXPERT, Role.SYSTEM_ADMIN,
+                                          Role.SECURITY_ADMIN, Role.AUDIT_ADMIN},
+    "workbench.reminder.send": frozenset({Role.CITY_STAFF, Role.CITY_LEADER, Role.PROVINCE_STAFF,
+                                          Role.PROVINCE_LEADER}),
 }
 
 
@@ -210,6 +215,7 @@ ACTION_LABELS = {
     "documents.document.issue": "签发文书", "documents.sealkey.manage": "管理电子印章密钥",
     "security.lockout.unlock": "解除登录锁定", "security.otp.reset": "重置动态口令",
     "security.event.view": "查询安全日志",
+    "workbench.view": "查看工作台", "workbench.reminder.send": "向逾期分局催报",
 }
 
 
