@@ -145,6 +145,21 @@ RULES: dict[str, frozenset] = {
     "oversight.official.view": _SUPERVISORS,
     "oversight.calendar.view": GOVERNMENT_ROLES | {Role.AUDIT_ADMIN},
     "oversight.calendar.change": frozenset({Role.PROVINCE_STAFF, Role.CITY_STAFF}),
+    # Spot checks (双随机抽查, cpaudit.spotchecks): the province and city-level staff plan and draw, the
+    # planning agency's leader approves the results; any government person may be flagged as an
+    # inspector by its own agency and records findings where drawn; the branch closes rectifications,
+    # which the enterprise answers. The services check the agency and the person; selectors.py the
+    # confidentiality before the check date.
+    "spotchecks.plan.view": GOVERNMENT_ROLES,
+    "spotchecks.plan.change": frozenset({Role.PROVINCE_STAFF, Role.CITY_STAFF}),
+    "spotchecks.plan.approve": frozenset({Role.PROVINCE_LEADER, Role.CITY_LEADER}),
+    "spotchecks.inspector.view": GOVERNMENT_ROLES,
+    "spotchecks.inspector.change": GOVERNMENT_ROLES,
+    "spotchecks.item.record": GOVERNMENT_ROLES,
+    "spotchecks.rectification.view": GOVERNMENT_ROLES | {Role.ENTERPRISE},
+    "spotchecks.rectification.open": GOVERNMENT_ROLES,
+    "spotchecks.rectification.report": frozenset({Role.ENTERPRISE}),
+    "spotchecks.rectification.close": frozenset({Role.BRANCH_STAFF}),
     # Issued documents and seals (cpaudit.documents): a leader issues under its agency's seal (the app
     # owning the document decides which leader may issue what); the seal keys are the security
     # administrator's. Verifying a document is public and needs no rule.
@@ -212,6 +227,11 @@ ACTION_LABELS = {
     "oversight.finding.view": "查看异常情况", "oversight.finding.review": "核查异常情况",
     "oversight.anomaly.run": "运行异常情况筛查", "oversight.official.view": "查看个人履职记录",
     "oversight.calendar.view": "查看工作日历", "oversight.calendar.change": "维护工作日历",
+    "spotchecks.plan.view": "查看抽查方案", "spotchecks.plan.change": "制定或抽取抽查方案",
+    "spotchecks.plan.approve": "审定抽查结果", "spotchecks.inspector.view": "查看检查人员名录",
+    "spotchecks.inspector.change": "设置检查人员", "spotchecks.item.record": "录入抽查检查结果",
+    "spotchecks.rectification.view": "查看整改任务", "spotchecks.rectification.open": "下达整改任务",
+    "spotchecks.rectification.report": "报告整改情况", "spotchecks.rectification.close": "整改任务销号",
     "documents.document.issue": "签发文书", "documents.sealkey.manage": "管理电子印章密钥",
     "security.lockout.unlock": "解除登录锁定", "security.otp.reset": "重置动态口令",
     "security.event.view": "查询安全日志",
@@ -463,6 +483,12 @@ def _oversight(module: str):
     return importlib.import_module(f"cpaudit.oversight.{module}")
 
 
+def _spotchecks():
+    import importlib
+
+    return importlib.import_module("cpaudit.spotchecks.selectors")
+
+
 def _declaration_scope(user, qs):
     """Government staff see the experts' declarations and their own; an expert its own."""
     role = getattr(user, "role", None)
@@ -495,6 +521,10 @@ _SCOPES = {
     "integrity.intervention": lambda user, qs: _integrity("selectors").intervention_scope(user, qs),
     "oversight.finding": lambda user, qs: _oversight("selectors").finding_scope(user, qs),
     "oversight.calendarday": lambda user, qs: qs,  # the calendar holds no business data
+    "spotchecks.plan": lambda user, qs: _spotchecks().plan_scope(user, qs),
+    "spotchecks.item": lambda user, qs: _spotchecks().item_scope(user, qs),
+    "spotchecks.rectification": lambda user, qs: _spotchecks().rectification_scope(user, qs),
+    "spotchecks.inspector": lambda user, qs: _spotchecks().inspector_scope(user, qs),
     "campaigns.campaign": _campaign_scope,
     "registry.consultingagency": _consulting_scope,
     "registry.divisionalias": _alias_scope,
