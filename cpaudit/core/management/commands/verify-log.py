@@ -11,10 +11,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from cpaudit.core.chain import verify_entries
-from cpaudit.core.checkpoint import check_against_checkpoints
+from cpaudit.core.checkpoint import chain_problems, check_against_checkpoints
 from cpaudit.core.errors import InvalidState
-from cpaudit.core.models import ActionLog, LogHead
 
 
 class Command(BaseCommand):
@@ -24,19 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--checkpoint", type=Path, help="检查点文件（JSON Lines，含平台签名）")
 
     def handle(self, *args, **options):
-        report = verify_entries(ActionLog.objects.order_by("seq").iterator(chunk_size=2000))
-        problems = [] if report.ok else [report.problem]
-        if report.ok:
-            head = LogHead.objects.filter(pk=1).first()
-            if head and (head.seq, head.digest) != (report.head_seq, report.head_digest):
-                if head.seq > report.head_seq:
-                    why = "日志尾部可能被截断"
-                elif head.seq < report.head_seq:
-                    why = "链头之后的日志未经正常写入（可能被伪造追加），或链头被回退"
-                else:
-                    why = "末条日志的摘要与链头记录不符（可能被整体改写）"
-                problems.append(f"链头记录（第 {head.seq} 条）与日志末条（第 {report.head_seq} 条）"
-                                f"不一致：{why}")
+        report, problems = chain_problems()
         checkpoint = options.get("checkpoint")
         if checkpoint:
             if not checkpoint.exists():
