@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from cpaudit.assessment.extensions import due_expr, effective_due
 from cpaudit.org import access
 from cpaudit.org.models import Agency
 from cpaudit.org.roles import BRANCH_AGENCY_KINDS, GOVERNMENT_ROLES, AgencyKind, Role
@@ -20,6 +21,7 @@ from .models import EDITABLE, FINAL, IN_CHAIN, Application, Kind, Level, Status
 def applications(user, **filters):
     return (access.scope(user, Application.objects.filter(**filters))
             .select_related("enrolment__enterprise__county", "campaign", "organizer")
+            .annotate(effective_due=due_expr())  # the phase's date, moved by an approved extension
             .order_by("enrolment__enterprise__county_id", "enrolment__enterprise__name", "kind"))
 
 
@@ -109,8 +111,9 @@ def deadline(campaign, kind: str) -> dt.date:
 
 def is_late(application, today: dt.date) -> bool:
     """Phase 1 (评估) ends on the evaluation deadline, phase 2 (验收) on the acceptance deadline:
-    late = decided after it, or still undecided once it has passed."""
-    due = deadline(application.campaign, application.kind)
+    late = decided after it, or still undecided once it has passed. An approved extension (延期申请)
+    moves the enterprise's date: assessment.extensions.effective_due."""
+    due = effective_due(application)
     if application.submitted_at is None:
         return False  # never submitted: not an application yet (the summary does not count it either)
     if application.status in FINAL:
@@ -166,7 +169,8 @@ def summary(user, campaign, kind: str, today: dt.date) -> Summary:
     due = deadline(campaign, kind)
     rows = (access.scope(user, Application.objects.filter(campaign=campaign, kind=kind))
             .exclude(superseded_q())
-            .values("enrolment__enterprise__county_id", "status", "submitted_at", "result_date")
+            .annotate(due=due_expr())  # the enterprise's date (assessment.extensions)
+            .values("enrolment__enterprise__county_id", "status", "submitted_at", "result_date", "due")
             .annotate(n=Count("pk")))
     by_province = getattr(user, "role", None) in (Role.PROVINCE_STAFF, Role.PROVINCE_LEADER) \
         or getattr(user, "is_system", False)
@@ -189,8 +193,8 @@ def summary(user, campaign, kind: str, today: dt.date) -> Summary:
             c.passed += n
         elif status == Status.FAILED:
             c.failed += n
-        if (status in FINAL and row["result_date"] and row["result_date"] > due) or \
-                (status not in FINAL and today > due):
+        if (status in FINAL and row["result_date"] and row["result_date"] > row["due"]) or \
+                (status not in FINAL and today > row["due"]):
             c.late += n
     names = _names(units, grouped, by_province)
     result = [SummaryRow(code, names.get(code, code), counts) for code, counts in sorted(grouped.items())]

@@ -9,7 +9,7 @@ take a 403 (domain_view). The index runs a fixed number of queries whatever the 
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Case, Exists, F, OuterRef, Q, When
+from django.db.models import Exists, F, OuterRef, Q
 from django.shortcuts import redirect, render
 
 from cpaudit.campaigns.models import Campaign, Enrolment
@@ -72,10 +72,9 @@ def _filtered(user, data: dict, today, units):
     if data.get("management_level"):
         qs = qs.filter(enrolment__enterprise__management_level=data["management_level"])
     if data.get("late"):
-        # selectors.is_late in SQL: decided after the phase's deadline, or undecided once it passed.
-        due = Case(When(kind=Kind.EVALUATION, then=F("campaign__evaluation_deadline")),
-                   default=F("campaign__acceptance_deadline"))
-        qs = qs.annotate(due=due).filter(submitted_at__isnull=False).filter(Q(status__in=FINAL, result_date__gt=F("due"))
+        # selectors.is_late in SQL: decided after the phase's deadline (the enterprise's, an approved
+        # extension moving it: selectors.applications annotates it), or undecided once it passed.
+        qs = qs.annotate(due=F("effective_due")).filter(submitted_at__isnull=False).filter(Q(status__in=FINAL, result_date__gt=F("due"))
                                          | (~Q(status__in=FINAL) & Q(due__lt=today)))
     if data.get("sort") in SORTS:
         qs = qs.order_by(*SORTS[data["sort"]])

@@ -145,6 +145,10 @@ def enrolment_save(*, actor, enrolment: Enrolment | None, campaign: Campaign | N
     for key, value in data.items():
         setattr(enrolment, key, value)
     _clean_enrolment(enrolment)
+    if enrolment.consulting_agency_id and enrolment.consulting_agency_id != before.get("consulting_agency_id"):
+        from cpaudit.assessment.suspensions import refuse_if_suspended
+
+        refuse_if_suspended(enrolment.consulting_agency_id)  # a suspended agency takes no new client
     note = {}
     if created:
         if Enrolment.objects.filter(campaign=enrolment.campaign, enterprise=enrolment.enterprise).exists():

@@ -145,6 +145,25 @@ RULES: dict[str, frozenset] = {
     "oversight.official.view": _SUPERVISORS,
     "oversight.calendar.view": GOVERNMENT_ROLES | {Role.AUDIT_ADMIN},
     "oversight.calendar.change": frozenset({Role.PROVINCE_STAFF, Role.CITY_STAFF}),
+    # Assessment and accountability (cpaudit.assessment, issue 13): scorecards are read by government
+    # people (a branch its own); circulars are drafted by city/province staff and approved and issued by
+    # their leader; summons are decided by a leader of the level above the unit summoned and followed up
+    # by that agency's people; an enterprise asks for an extension, the branch leader then the city
+    # leader decide; a consulting agency is suspended or reinstated by a city or province leader.
+    "assessment.scorecard.view": GOVERNMENT_ROLES,
+    "assessment.circular.view": GOVERNMENT_ROLES,
+    "assessment.circular.prepare": frozenset({Role.CITY_STAFF, Role.PROVINCE_STAFF}),
+    "assessment.circular.approve": frozenset({Role.CITY_LEADER, Role.PROVINCE_LEADER}),
+    "assessment.summons.view": GOVERNMENT_ROLES,
+    "assessment.summons.decide": frozenset({Role.CITY_LEADER, Role.PROVINCE_LEADER}),
+    "assessment.summons.follow_up": frozenset({Role.CITY_STAFF, Role.CITY_LEADER, Role.PROVINCE_STAFF,
+                                               Role.PROVINCE_LEADER}),
+    "assessment.extension.view": GOVERNMENT_ROLES | {Role.ENTERPRISE, Role.CONSULTANT},
+    "assessment.extension.request": frozenset({Role.ENTERPRISE}),
+    "assessment.extension.branch_decide": frozenset({Role.BRANCH_LEADER}),
+    "assessment.extension.city_decide": frozenset({Role.CITY_LEADER}),
+    "assessment.agency.view": GOVERNMENT_ROLES,
+    "assessment.agency.suspend": frozenset({Role.CITY_LEADER, Role.PROVINCE_LEADER}),
     # Spot checks (双随机抽查, cpaudit.spotchecks): the province and city-level staff plan and draw, the
     # planning agency's leader approves the results; any government person may be flagged as an
     # inspector by its own agency and records findings where drawn; the branch closes rectifications,
@@ -227,6 +246,13 @@ ACTION_LABELS = {
     "oversight.finding.view": "查看异常情况", "oversight.finding.review": "核查异常情况",
     "oversight.anomaly.run": "运行异常情况筛查", "oversight.official.view": "查看个人履职记录",
     "oversight.calendar.view": "查看工作日历", "oversight.calendar.change": "维护工作日历",
+    "assessment.scorecard.view": "查看考核记分", "assessment.circular.view": "查看通报",
+    "assessment.circular.prepare": "起草通报", "assessment.circular.approve": "审批签发通报",
+    "assessment.summons.view": "查看约谈", "assessment.summons.decide": "决定约谈",
+    "assessment.summons.follow_up": "记录约谈及整改落实", "assessment.extension.view": "查看延期申请",
+    "assessment.extension.request": "申请延期", "assessment.extension.branch_decide": "审核延期申请",
+    "assessment.extension.city_decide": "审批延期申请", "assessment.agency.view": "查看咨询机构信用记录",
+    "assessment.agency.suspend": "暂停或恢复咨询机构承接业务",
     "spotchecks.plan.view": "查看抽查方案", "spotchecks.plan.change": "制定或抽取抽查方案",
     "spotchecks.plan.approve": "审定抽查结果", "spotchecks.inspector.view": "查看检查人员名录",
     "spotchecks.inspector.change": "设置检查人员", "spotchecks.item.record": "录入抽查检查结果",
@@ -311,6 +337,7 @@ ENROLMENT_PATHS = {
     "progress.option": "enrolment",
     "progress.figures": "enrolment",
     "progress.productoutput": "figures__enrolment",
+    "assessment.extension": "enrolment",
 }
 
 
@@ -483,6 +510,12 @@ def _oversight(module: str):
     return importlib.import_module(f"cpaudit.oversight.{module}")
 
 
+def _assessment(module: str):
+    import importlib
+
+    return importlib.import_module(f"cpaudit.assessment.{module}")
+
+
 def _spotchecks():
     import importlib
 
@@ -525,6 +558,12 @@ _SCOPES = {
     "spotchecks.item": lambda user, qs: _spotchecks().item_scope(user, qs),
     "spotchecks.rectification": lambda user, qs: _spotchecks().rectification_scope(user, qs),
     "spotchecks.inspector": lambda user, qs: _spotchecks().inspector_scope(user, qs),
+    "assessment.circular": lambda user, qs: _assessment("selectors").circular_scope(user, qs),
+    "assessment.summons": lambda user, qs: _assessment("selectors").summons_scope(user, qs),
+    "assessment.commitment": lambda user, qs: qs.filter(summons__in=_assessment("selectors").summons_scope(
+        user, _model("assessment", "Summons").objects.all())),
+    "assessment.suspension": lambda user, qs: qs.filter(consulting_agency__in=_consulting_scope(
+        user, _model("registry", "ConsultingAgency").objects.all())),
     "campaigns.campaign": _campaign_scope,
     "registry.consultingagency": _consulting_scope,
     "registry.divisionalias": _alias_scope,

@@ -35,6 +35,7 @@ import datetime as dt
 
 from cpaudit.applications.models import FINAL, RESULT_LABELS, Application, Kind, Status
 from cpaudit.applications.selectors import deadline, is_late, superseded_q
+from cpaudit.assessment.extensions import due_expr
 from cpaudit.org.jurisdiction import agency_counties
 from cpaudit.org.models import Division
 from cpaudit.org.roles import AgencyKind
@@ -78,6 +79,7 @@ def entries(campaign, kind: str, counties: list[str], today: dt.date, city_name:
     apps = (Application.objects.filter(campaign=campaign, kind=kind, submitted_at__isnull=False,
                                        enrolment__enterprise__county_id__in=counties)
             .exclude(superseded_q())
+            .annotate(effective_due=due_expr())  # an approved extension moves the date (is_late)
             .select_related("campaign", "organizer", "enrolment__enterprise__county")
             .order_by("enrolment__enterprise__county_id", "enrolment__enterprise__name", "pk"))
     rows = []

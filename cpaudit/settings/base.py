@@ -204,7 +204,9 @@ CPAUDIT_SCORECARD_WEIGHTS = {
 # Consulting agencies' credit grade (cpaudit.assessment.agencies): start from 100 and deduct these
 # points per item on the agency's clients; the grade is the first whose floor the score reaches.
 CPAUDIT_AGENCY_CREDIT = {
-    "deductions": {"failed": 10, "late_stage": 3, "stalled": 5, "consistency_flag": 4, "spotcheck_finding": 8},
+    # per failed 评估/验收, per stage that took over 1.5× the campaign's median, per stalled client,
+    # per consistency flag, per spot-check finding on its clients
+    "deductions": {"failed": 10, "slow_stage": 3, "stalled": 5, "consistency_flag": 4, "spotcheck_finding": 8},
     "grades": [("A", 90), ("B", 75), ("C", 60), ("D", 0)],
 }
 # The key-encryption key of the seal keys' private halves (cpaudit.documents.crypto): 32 hex digits,
