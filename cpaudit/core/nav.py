@@ -10,7 +10,7 @@ def nav_items(request) -> dict:
     user = request.user
     if not user.is_authenticated:
         return {"nav_items": []}
-    items = [("home", "首页", None)]
+    items = [("home", "工作台", None)]
     if allowed(user, "registry.enterprise.view"):
         items.append(("registry:enterprise_list", "企业名录", None))
     if allowed(user, "campaigns.campaign.view"):
@@ -33,6 +33,8 @@ def nav_items(request) -> dict:
         items.append(("org:agency_list", "主管部门", None))
     if allowed(user, "org.user.view"):  # administrators; branch staff: enterprise accounts; leaders: 转办
         items.append(("org:user_list", "用户账号", None))
+    if allowed(user, "coverage.report.view"):
+        items.append(("coverage:index", "应开展未开展", None))
     if allowed(user, "oversight.finding.view"):
         items.append(("oversight:finding_list", "异常情况", None))
     if allowed(user, "integrity.intervention.record"):

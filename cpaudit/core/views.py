@@ -50,7 +50,10 @@ def add_validation_errors(form, exc: ValidationError | DomainError) -> None:
 @domain_view
 def home(request):
     user = request.user
-    context = {"is_admin": user.role in ADMIN_ROLES}
+    from cpaudit.workbench.views import workbench_context
+
+    # The landing page after login is the person's workbench (工作台): what to do now, and what was done.
+    context = {"is_admin": user.role in ADMIN_ROLES, **workbench_context(user)}
     if not context["is_admin"]:
         enterprises = scope(user, Enterprise.objects.all())
         enrolments = scope(user, Enrolment.objects.all())

@@ -90,6 +90,9 @@ class Notification(models.Model):
     link = models.CharField("链接", max_length=300, blank=True)
     key = models.CharField("去重键", max_length=120, blank=True, db_index=True,
                            help_text="同一提醒只发一次，如 reminder:<report>:<user>")
+    # The item it is about, as the action log names objects ("applications.application:12"): when the
+    # person (or a colleague at the same desk) acts on that item, it is marked read (workbench.notify).
+    subject = models.CharField("事项", max_length=120, blank=True, db_index=True)
     created_at = models.DateTimeField("时间", auto_now_add=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
 

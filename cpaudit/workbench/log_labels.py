@@ -1,0 +1,11 @@
+"""Chinese labels of the workbench's action-log codes."""
+
+from cpaudit.core.logdisplay import register
+
+
+def _reminder(entry) -> str:
+    data = entry.data if isinstance(entry.data, dict) else {}
+    return f"{data.get('month', '')}月报，通知{data.get('notified', 0)}人"
+
+
+register("workbench.reminder.sent", "向逾期分局催报", detail=_reminder)
