@@ -184,6 +184,14 @@ RULES: dict[str, frozenset] = {
     # administrator's. Verifying a document is public and needs no rule.
     "documents.document.issue": frozenset({Role.BRANCH_LEADER, Role.CITY_LEADER, Role.PROVINCE_LEADER}),
     "documents.sealkey.manage": frozenset({Role.SECURITY_ADMIN}),
+    # 应开展未开展 (cpaudit.coverage, issue 13): government people see their jurisdiction's comparison;
+    # staff import registers, propose exemptions and enrol from the list; the branch leader of the
+    # enterprise's county approves an exemption (the service checks the county).
+    "coverage.report.view": GOVERNMENT_ROLES,
+    "coverage.register.import": STAFF,
+    "coverage.exemption.propose": STAFF,
+    "coverage.exemption.decide": frozenset({Role.BRANCH_LEADER}),
+    "coverage.enrolment.add": STAFF,
     # Login protection (cpaudit.security): unlocks and second-factor resets are the security
     # administrator's (never on their own account); the security log is read by the audit administrator.
     "security.lockout.unlock": frozenset({Role.SECURITY_ADMIN}),
@@ -258,6 +266,9 @@ ACTION_LABELS = {
     "spotchecks.inspector.change": "设置检查人员", "spotchecks.item.record": "录入抽查检查结果",
     "spotchecks.rectification.view": "查看整改任务", "spotchecks.rectification.open": "下达整改任务",
     "spotchecks.rectification.report": "报告整改情况", "spotchecks.rectification.close": "整改任务销号",
+    "coverage.report.view": "查看应开展未开展情况", "coverage.register.import": "导入外部名录",
+    "coverage.exemption.propose": "提出应开展未开展豁免", "coverage.exemption.decide": "审批应开展未开展豁免",
+    "coverage.enrolment.add": "将企业纳入审核批次",
     "documents.document.issue": "签发文书", "documents.sealkey.manage": "管理电子印章密钥",
     "security.lockout.unlock": "解除登录锁定", "security.otp.reset": "重置动态口令",
     "security.event.view": "查询安全日志",
@@ -522,6 +533,12 @@ def _spotchecks():
     return importlib.import_module("cpaudit.spotchecks.selectors")
 
 
+def _coverage(module: str):
+    import importlib
+
+    return importlib.import_module(f"cpaudit.coverage.{module}")
+
+
 def _declaration_scope(user, qs):
     """Government staff see the experts' declarations and their own; an expert its own."""
     role = getattr(user, "role", None)
@@ -554,6 +571,8 @@ _SCOPES = {
     "integrity.intervention": lambda user, qs: _integrity("selectors").intervention_scope(user, qs),
     "oversight.finding": lambda user, qs: _oversight("selectors").finding_scope(user, qs),
     "oversight.calendarday": lambda user, qs: qs,  # the calendar holds no business data
+    "coverage.exemption": lambda user, qs: _coverage("selectors").exemption_scope(user, qs),
+    "coverage.register": lambda user, qs: _coverage("selectors").register_scope(user, qs),
     "spotchecks.plan": lambda user, qs: _spotchecks().plan_scope(user, qs),
     "spotchecks.item": lambda user, qs: _spotchecks().item_scope(user, qs),
     "spotchecks.rectification": lambda user, qs: _spotchecks().rectification_scope(user, qs),
