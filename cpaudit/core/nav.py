@@ -23,6 +23,10 @@ def nav_items(request) -> dict:
         items.append(("experts:expert_list", "专家库", None))
     if allowed(user, "experts.score.submit"):
         items.append(("experts:my_tasks", "我的评审任务", None))
+    if allowed(user, "spotchecks.plan.view"):
+        items.append(("spotchecks:plan_list", "双随机抽查", None))
+    elif allowed(user, "spotchecks.rectification.view"):  # an enterprise: its rectification tasks
+        items.append(("spotchecks:rectification_list", "整改任务", None))
     if allowed(user, "integrity.declaration.submit"):
         items.append(("integrity:my_declaration", "利益关系申报", None))
     if allowed(user, "registry.consultingagency.view"):
