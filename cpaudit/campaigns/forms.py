@@ -50,7 +50,7 @@ class EnrolmentForm(forms.ModelForm):
     class Meta:
         model = Enrolment
         fields = ["audit_round", "mode", "consulting_agency", "start_date", "end_date", "enterprise_type",
-                  "has_deadline_project", "deadline_project_done", "has_violation"]
+                  "has_deadline_project", "deadline_project_done", "has_violation", "scope_reason"]
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
 
     def __init__(self, *args, enterprises=None, **kwargs):

@@ -66,6 +66,12 @@ class Campaign(models.Model):
                                                   validators=[MinValueValidator(1), MaxValueValidator(15)])
     panel_min_environment = models.PositiveSmallIntegerField("其中环境专业专家至少（人）", default=1)
     panel_min_industry = models.PositiveSmallIntegerField("其中行业专业专家至少（人）", default=1)
+    # The scope as data (issue 13, 应开展未开展): the industries above, the counties flagged in_basin, and
+    # these. An enterprise that meets them all and is not enrolled is listed by cpaudit.coverage.
+    scope_water_related = models.BooleanField("仅限涉水企业", default=True)
+    scope_double_only = models.BooleanField("仅限双超/双有企业", default=False,
+                                            help_text="勾选后，对照名录中未标明双超/双有的企业列为需人工核定")
+    scope_note = models.CharField("其他纳入条件", max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -128,6 +134,8 @@ class Enrolment(models.Model):
     has_deadline_project = models.BooleanField("清洁生产审核过程中是否有限期治理项目", default=False)
     deadline_project_done = models.BooleanField("清洁生产审核过程中限期治理项目是否已完成", null=True, blank=True)
     has_violation = models.BooleanField("清洁生产审核过程中是否有其他环保违规处罚事件", default=False)
+    # An enterprise outside the campaign's scope (a county outside the basin) is enrolled only with a reason.
+    scope_reason = models.CharField("范围外纳入理由", max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

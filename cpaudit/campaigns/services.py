@@ -19,7 +19,7 @@ CAMPAIGN_FIELDS = ["slug", "name", "year", "document_number", "notice_title", "n
                    "notice_date", "status", "report_day", "evaluation_deadline", "acceptance_deadline",
                    "fee_threshold", "owner_agency_id"]
 ENROLMENT_FIELDS = ["audit_round", "mode", "consulting_agency_id", "start_date", "end_date", "enterprise_type",
-                    "has_deadline_project", "deadline_project_done", "has_violation"]
+                    "has_deadline_project", "deadline_project_done", "has_violation", "scope_reason"]
 
 
 def default_deadlines(year: int) -> tuple[dt.date, dt.date]:
@@ -100,12 +100,19 @@ def _campaign_state(campaign: Campaign) -> dict:
     return state
 
 
-def check_campaign_scope(campaign: Campaign, enterprise) -> dict:
-    """The enterprise's county must be in the campaign's counties. Its registered industry outside the
+def check_campaign_scope(campaign: Campaign, enterprise, reason: str = "") -> dict:
+    """The enterprise's county must be in the campaign's counties; a county outside the basin (in_basin
+    False) is out of scope and needs a reason (issue 13). Its registered industry outside the
     campaign's industries is allowed (registered codes often differ from the actual trade) but noted."""
-    if not campaign.county_links.filter(county_id=enterprise.county_id).exists():
+    link = campaign.county_links.filter(county_id=enterprise.county_id).first()
+    if link is None:
         raise ValidationError(f"「{enterprise}」所在的{enterprise.county}不在本批次的范围县（市、区）内")
     note = {}
+    if not link.in_basin:
+        if not (reason or "").strip():
+            raise ValidationError({"scope_reason": f"「{enterprise}」所在的{enterprise.county}不在流域范围内，"
+                                                   "纳入本批次须填写范围外纳入理由"})
+        note["outside_basin"] = enterprise.county_id
     if not campaign.industries.filter(code=enterprise.industry_id).exists():
         note["industry_outside_scope"] = enterprise.industry_id
     # A code coarser than a 小类 cannot tell whether the enterprise is in scope: enrolled, with a warning.
@@ -153,7 +160,7 @@ def enrolment_save(*, actor, enrolment: Enrolment | None, campaign: Campaign | N
     if created:
         if Enrolment.objects.filter(campaign=enrolment.campaign, enterprise=enrolment.enterprise).exists():
             raise ValidationError("该企业已在本批次名单中")
-        note = check_campaign_scope(enrolment.campaign, enrolment.enterprise)
+        note = check_campaign_scope(enrolment.campaign, enrolment.enterprise, enrolment.scope_reason)
     enrolment.full_clean(validate_constraints=False)
     enrolment.save()
     enrolment.warnings = [note["industry_level_warning"]] if "industry_level_warning" in note else []

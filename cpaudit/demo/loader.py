@@ -29,6 +29,7 @@ from cpaudit.registry.services import consulting_agency_save, enterprise_create
 
 from . import data as demo
 from .applications_data import load_applications
+from .coverage_data import OUTSIDE_REASON, load_coverage
 from .progress_data import load_progress
 from .reports_data import load_reports
 
@@ -80,6 +81,7 @@ def load_demo(*, today: dt.date | None = None) -> LoadResult:
             # dated before a report (steps, then applications) exists when the report is submitted.
             result.created["评估/验收申请"] = load_applications(actor, active, today)
             result.created["月度报告"] = load_reports(active, today)
+            result.created["应开展未开展豁免"] = load_coverage(active)
     return result
 
 
@@ -207,6 +209,7 @@ def _load_campaigns(actor, data, today, consulting, enterprises, result: LoadRes
             values = dict(values)
             agency_name = values.pop("consulting_agency")
             values["consulting_agency_id"] = consulting[agency_name].pk if agency_name else None
+            values["scope_reason"] = "" if plan["counties"].get(enterprises[uscc].county_id, True) else OUTSIDE_REASON
             enrolment_save(actor=actor, enrolment=None, campaign=campaign, enterprise=enterprises[uscc],
                            data=values)
             created_enrolments += 1
