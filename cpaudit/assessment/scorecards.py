@@ -96,6 +96,10 @@ class Card:
         return _rate(self.on_schedule, self.enrolled)
 
     @property
+    def on_schedule_pct(self) -> str:
+        return f"{self.on_schedule_rate * 100:.0f}%"
+
+    @property
     def stale_rate(self) -> float:
         return self.stale / self.enrolled if self.enrolled else 0.0
 
