@@ -39,6 +39,10 @@ def nav_items(request) -> dict:
         items.append(("org:user_list", "用户账号", None))
     if allowed(user, "coverage.report.view"):
         items.append(("coverage:index", "应开展未开展", None))
+    if allowed(user, "assessment.scorecard.view"):
+        items.append(("assessment:scorecards", "考核通报", None))
+    elif allowed(user, "assessment.extension.request"):  # an enterprise: its extensions (延期申请)
+        items.append(("assessment:extension_list", "延期申请", None))
     if allowed(user, "oversight.finding.view"):
         items.append(("oversight:finding_list", "异常情况", None))
     if allowed(user, "integrity.intervention.record"):
