@@ -178,7 +178,7 @@ def agency_records(user, today: dt.date, agency_id: int | None = None) -> list[A
     results: dict[int, list[str]] = {}
     outcomes: dict[int, list[str]] = {}
     for app in (Application.objects.filter(enrolment_id__in=ids, status__in=[Status.PASSED, Status.FAILED])
-                .order_by("enrolment_id", "kind", "pk")):
+                .order_by("enrolment_id", "-kind", "pk")):  # 评估 before 验收
         results.setdefault(app.enrolment_id, []).append(f"{Kind(app.kind).label}{app.result_label}")
         outcomes.setdefault(app.enrolment_id, []).append(app.status)
     flags = flags_for_enrolments(ids) if ids else {}
