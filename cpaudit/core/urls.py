@@ -11,4 +11,5 @@ urlpatterns = [
     path("logout/", views_login.logout_view, name="logout"),
     path("log/", views_log.log_list, name="log_list"),
     path("log/export.csv", views_log.log_export, name="log_export"),
+    path("log/verify/", views_log.log_verify, name="log_verify"),
 ]

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from cpaudit.integrity.selectors import hide_log_entries
 from cpaudit.org import access
@@ -49,15 +50,30 @@ def _query_without_page(request) -> str:
 
 @domain_view
 def log_list(request):
+    return _render_list(request)
+
+
+def _render_list(request, verification=None):
     form, qs = _search(request)
     page = Paginator(qs, getattr(settings, "CPAUDIT_PAGE_SIZE", 50)).get_page(request.GET.get("page"))
     rows = [
-        {"entry": entry, "role": logdisplay.role_label(entry.actor_role), "text": logdisplay.describe(entry)}
+        {"entry": entry, "role": logdisplay.role_label(entry.actor_role), "text": logdisplay.describe(entry),
+         "action": logdisplay.action_label(entry.action)}
         for entry in page.object_list
     ]
     return render(request, "core/log_list.html", {
         "form": form, "page_obj": page, "rows": rows, "filter_query": _query_without_page(request),
+        "verification": verification,
     })
+
+
+@require_POST
+@domain_view
+def log_verify(request):
+    """校验日志链: the result on the log page (the check itself is logged)."""
+    from .services import log_verify as verify
+
+    return _render_list(request, verification=verify(actor=request.user))
 
 
 def neutralize(value) -> str:

@@ -9,3 +9,6 @@ def _reminder(entry) -> str:
 
 
 register("workbench.reminder.sent", "向逾期分局催报", detail=_reminder)
+register("core.log.verified", "校验操作日志链",
+         detail=lambda e: ("完整" if (e.data or {}).get("ok") else f"未通过：{(e.data or {}).get('problem', '')}")
+         + f"（{(e.data or {}).get('checked', 0)}条）")

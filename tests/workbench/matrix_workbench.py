@@ -19,5 +19,8 @@ MATRIX = {
     "workbench:next": (own_section, lambda role, rel: 302, "get"),
     "workbench:remind": (None, lambda role, rel: 302 if role in REMINDERS else 403, "post"),
     "workbench:confirm": (None, lambda role, rel: 404, "post"),
+    # The log page's 校验日志链 (core): the audit administrator's (the check itself is logged, so it is
+    # not in POSTED, whose empty posts must log nothing).
+    "log_verify": (None, lambda role, rel: 200 if role == Role.AUDIT_ADMIN else 403, "post"),
 }
 POSTED = ["workbench:remind", "workbench:confirm"]
