@@ -17,6 +17,7 @@ from .factories import make_uscc
 
 PUBLIC = {"login", "logout", "documents:verify"}  # verify: tests/documents/test_verify_page.py
 PUBLIC |= {"org:activate"}  # an invited person's first password: tests/org/test_views.py
+PUBLIC |= {"disclosure:index", "disclosure:campaign"}  # 公示: tests/disclosure/test_public.py
 RELATIONS = ["own", "same_county", "other_county", "other_city"]
 
 GOV = {Role.BRANCH_STAFF, Role.BRANCH_LEADER, Role.CITY_STAFF, Role.CITY_LEADER, Role.PROVINCE_STAFF,

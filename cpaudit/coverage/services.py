@@ -41,7 +41,8 @@ def register_import(*, actor, campaign: Campaign, path, filename: str) -> tuple[
     """Read the file and keep its rows as the campaign's latest register for the actor's agency; nothing
     is kept when the file or its headers are unusable (the errors say why)."""
     access.check(actor, "coverage.register.import")
-    access.check(actor, "campaigns.campaign.view", campaign)
+    if not access.scope(actor, Campaign.objects.filter(pk=campaign.pk)).exists():
+        raise PermissionDenied("无权查看该审核批次")
     _active(campaign)
     if getattr(actor, "agency_id", None) is None:
         raise PermissionDenied("外部名录须由主管部门人员导入")
