@@ -30,6 +30,8 @@ ACTION_LABELS: dict[str, str] = {
     "campaigns.enrolment.updated": "修改企业参审信息",
     "auth.login": "登录",
     "core.log.exported": "导出操作日志",
+    "core.backup.created": "备份平台数据",
+    "core.backup.restored": "从备份恢复平台数据",
     "auth.logout": "退出",
     "auth.login_failed": "登录失败",
     "org.agency.created": "新增主管部门",
