@@ -27,6 +27,7 @@ urlpatterns = [
     path("assessment/", include("cpaudit.assessment.urls")),
     path("workbench/", include("cpaudit.workbench.urls")),
     path("api-tokens/", include(token_patterns)),
+    path("help/", include("cpaudit.core.guide")),  # the user guide per role (docs/guide/)
     *api_patterns,
     # Public: whether a file is a document the platform issued (no login).
     path("verify/", include("cpaudit.documents.urls")),
