@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # CJK font embedded in the PDF reports (and pdftoppm, to look at a rendered page).
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
-.PHONY: run test venv lint clean-data fonts
+.PHONY: run test venv lint clean-data fonts bench bench-quick
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -43,6 +43,15 @@ run: $(STAMP) fonts
 
 test: $(STAMP) fonts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The province-scale benchmark (issue 15, docs/PERFORMANCE.md): generated data, gunicorn on 127.0.0.1,
+# load from a second process (wrk when installed), a table and the BENCH lines. PostgreSQL too when
+# DATABASE_URL is set (in a database <name>_bench of its own). Quick: 2,000 enterprises.
+bench: $(STAMP) fonts
+	$(BIN)/python -m cpaudit.bench
+
+bench-quick: $(STAMP) fonts
+	$(BIN)/python -m cpaudit.bench --quick
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -253,3 +253,34 @@ class Option(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EnrolmentProgress(models.Model):
+    """What the dashboards and lists count per enrolment, summarized from its step records and evidence.
+
+    Kept by the database itself: triggers on StepRecord (insert, update, delete) and Evidence (insert,
+    update) recompute the enrolment's row (migration 0005), so every write path — services, bulk loaders,
+    imports, fixtures — leaves it exact. Read-only to Python. Definitions as selectors.dashboards says:
+    reached_stage (0 = nothing started), completed_steps, done_<n> (completed steps of stage n),
+    record_moved and uploaded (NULL when none), from which the selectors derive last_moved. An
+    enrolment without step records has no row (all zero)."""
+
+    enrolment = models.OneToOneField("campaigns.Enrolment", primary_key=True, on_delete=models.DO_NOTHING,
+                                     related_name="progress_summary", db_constraint=False)
+    reached_stage = models.PositiveSmallIntegerField(default=0)
+    completed_steps = models.PositiveSmallIntegerField(default=0)
+    done_1 = models.PositiveSmallIntegerField(default=0)
+    done_2 = models.PositiveSmallIntegerField(default=0)
+    done_3 = models.PositiveSmallIntegerField(default=0)
+    done_4 = models.PositiveSmallIntegerField(default=0)
+    done_5 = models.PositiveSmallIntegerField(default=0)
+    done_6 = models.PositiveSmallIntegerField(default=0)
+    done_7 = models.PositiveSmallIntegerField(default=0)
+    record_moved = models.DateTimeField(null=True, blank=True)  # latest recorded_at / reviewed_at
+    uploaded = models.DateTimeField(null=True, blank=True)  # latest evidence upload
+
+    class Meta:
+        verbose_name = "审核进展汇总"
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id}: 阶段{self.reached_stage}"

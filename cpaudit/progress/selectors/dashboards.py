@@ -1,6 +1,7 @@
 """Read paths of the progress dashboards and the enrolment list: the query shape lives here.
 
-Every figure is computed in SQL. Per enrolment, correlated subqueries over its step records give
+Every figure is computed in SQL. Per enrolment, its EnrolmentProgress row (maintained by database
+triggers from its step records and evidence, migration progress 0005) gives
     reached_stage   已实施到X阶段: the highest stage in which any step has started (status other than
                     未开始; a missing StepRecord row is 未开始), 0 when nothing has started;
     completed_steps the number of its steps whose status is 已完成;
@@ -21,7 +22,6 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -35,7 +35,7 @@ from django.utils import timezone
 from cpaudit.campaigns.models import Campaign, Enrolment
 from cpaudit.org.access import scope
 from cpaudit.progress import industry_groups
-from cpaudit.progress.models import Evidence, Option, StepRecord, StepStatus
+from cpaudit.progress.models import Option
 from cpaudit.progress.services import derived
 from cpaudit.progress.steps import all_steps, stages
 from cpaudit.registry.models import Industry
@@ -48,41 +48,34 @@ STALE_TOP = 10
 
 
 # --- per-enrolment expressions ------------------------------------------------------------------
+# Read from the enrolment's EnrolmentProgress row (kept by database triggers from its step records and
+# evidence; no row = nothing recorded): a join, not a scan of every step record per request.
 
-def _records(**lookup) -> QuerySet:
-    """The step records of the outer enrolment, grouped by it (one row), for a scalar subquery."""
-    return StepRecord.objects.filter(enrolment=OuterRef("pk"), **lookup).order_by().values("enrolment")
-
-
-def _scalar(qs: QuerySet, aggregate, output_field):
-    return Subquery(qs.annotate(v=aggregate).values("v")[:1], output_field=output_field)
+def _summary(name: str, default: int = 0):
+    return Coalesce(F(f"progress_summary__{name}"), Value(default), output_field=IntegerField())
 
 
 def reached_stage_expr():
     """已实施到X阶段: highest stage with a started step (0 = none)."""
-    started = _records().exclude(status=StepStatus.NOT_STARTED)
-    return Coalesce(_scalar(started, Max("step__stage"), IntegerField()), Value(0))
+    return _summary("reached_stage")
 
 
 def completed_steps_expr():
-    return Coalesce(_scalar(_records(status=StepStatus.COMPLETED), Count("pk"), IntegerField()), Value(0))
+    return _summary("completed_steps")
 
 
 def stage_done_expr(stage: int):
     """How many steps of `stage` are 已完成 (the stage is complete when that equals its size)."""
-    numbers = stages()[stage - 1].step_numbers
-    done = _records(status=StepStatus.COMPLETED, step_id__in=numbers)
-    return Coalesce(_scalar(done, Count("pk"), IntegerField()), Value(0))
+    if not 1 <= stage <= len(stages()):
+        raise ValueError(f"阶段应为1至{len(stages())}，实际为{stage}")
+    return _summary(f"done_{stage}")
 
 
 def last_moved_expr():
-    # Per record the later of recorded_at and reviewed_at, ignoring a missing one (Greatest would
-    # give NULL on SQLite if either were NULL); the latest over the records; an evidence upload counts
-    # as movement too; else created_at.
-    moved = Greatest(Coalesce("recorded_at", "reviewed_at"), Coalesce("reviewed_at", "recorded_at"))
-    steps = Coalesce(_scalar(_records(), Max(moved), DateTimeField()), F("created_at"))
-    uploads = Evidence.objects.filter(record__enrolment=OuterRef("pk")).order_by().values("record__enrolment")
-    uploaded = Coalesce(_scalar(uploads, Max("uploaded_at"), DateTimeField()), steps)
+    # The later of the records' latest recorded_at / reviewed_at and the latest evidence upload (an
+    # upload counts as movement too); with no recorded movement, the enrolment's created_at.
+    steps = Coalesce(F("progress_summary__record_moved"), F("created_at"), output_field=DateTimeField())
+    uploaded = Coalesce(F("progress_summary__uploaded"), steps, output_field=DateTimeField())
     return Greatest(steps, uploaded)
 
 
