@@ -32,6 +32,7 @@ from .applications_data import load_applications
 from .coverage_data import OUTSIDE_REASON, load_coverage
 from .progress_data import load_progress
 from .reports_data import load_reports
+from .spotchecks_data import load_spotchecks
 
 ACTOR_NAME = "load-demo"
 
@@ -82,6 +83,7 @@ def load_demo(*, today: dt.date | None = None) -> LoadResult:
             result.created["评估/验收申请"] = load_applications(actor, active, today)
             result.created["月度报告"] = load_reports(active, today)
             result.created["应开展未开展豁免"] = load_coverage(active)
+            result.created["双随机抽查方案"] = load_spotchecks(active, today)
     return result
 
 
