@@ -127,16 +127,25 @@ def summary(items: list[Standing]) -> dict:
 def applications_at(campaign, counties, as_of: dt.date) -> dict:
     """评估/验收 applied (first submitted), passed and failed (result dated) by `as_of`, one count per
     enterprise and kind (a failed application replaced by a new one is not counted). One query."""
+    return applications_by_county(campaign, counties, as_of, split=False)[None]
+
+
+def applications_by_county(campaign, counties, as_of: dt.date, *, split: bool = True) -> dict:
+    """applications_at for each of `counties` ({county: counts}; with split=False, {None: all}). One
+    query whatever the number of counties (a city's overview counts every branch at once)."""
     from django.db.models import Min
 
     from cpaudit.applications.models import Application, Kind, Status
     from cpaudit.applications.selectors import superseded_q
 
-    counts = {kind: {"applied": 0, "passed": 0, "failed": 0} for kind in Kind.values}
+    keys = list(counties) if split else [None]
+    result = {key: {kind: {"applied": 0, "passed": 0, "failed": 0} for kind in Kind.values} for key in keys}
     rows = (Application.objects.filter(campaign=campaign, enrolment__enterprise__county_id__in=list(counties))
             .exclude(superseded_q())
-            .annotate(first=Min("versions__submitted_at")).values_list("kind", "status", "result_date", "first"))
-    for kind, status, result_date, first in rows:
+            .annotate(first=Min("versions__submitted_at"))
+            .values_list("kind", "status", "result_date", "first", "enrolment__enterprise__county_id"))
+    for kind, status, result_date, first, county in rows:
+        counts = result[county if split else None]
         if first is None or timezone.localtime(first).date() > as_of:
             continue
         counts[kind]["applied"] += 1
@@ -145,7 +154,7 @@ def applications_at(campaign, counties, as_of: dt.date) -> dict:
                 counts[kind]["passed"] += 1
             elif status == Status.FAILED:
                 counts[kind]["failed"] += 1
-    return counts
+    return result
 
 
 def applications_for(campaign, counties, month: dt.date, today: dt.date) -> dict:
@@ -212,14 +221,18 @@ def supervised_branches(city, campaign=None):
     return list(branches.order_by("division_id", "pk"))
 
 
-def build_branch(report, today: dt.date) -> dict:
+def build_branch(report, today: dt.date, *, items: list[Standing] | None = None,
+                 applications: dict | None = None) -> dict:
     """The live (current month) or reconstructed (past month) draft content of a branch report,
-    without its blocks (finish() adds them once the version and signer are known)."""
+    without its blocks (finish() adds them once the version and signer are known). `items` and
+    `applications`: the branch's standings and application counts when the caller has read them for
+    several branches at once (services.city_sections), else read here."""
     month = month_start(report.month)
     content = _base(report, month, today)
     counties = [report.agency.division_id]
-    content.update(summary(standings(report.campaign, counties, month, today)))
-    content["applications"] = applications_for(report.campaign, counties, month, today)
+    content.update(summary(standings(report.campaign, counties, month, today) if items is None else items))
+    content["applications"] = (applications_for(report.campaign, counties, month, today) if applications is None
+                               else applications)
     return _ordered(content)
 
 

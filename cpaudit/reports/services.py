@@ -22,6 +22,7 @@ reviewer saw, the leader's submission the SM3 of the draft's content; a stale on
 """
 
 import datetime as dt
+from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -296,6 +297,13 @@ def city_sections(city: Agency, campaign: Campaign, month, today: dt.date) -> li
     month = _month(month)
     branches = C.supervised_branches(city, campaign)
     reports = {r.agency_id: r for r in branch_reports(campaign, month, [b.pk for b in branches])}
+    # Every branch's standings and application counts read at once: a fixed number of queries
+    # whatever the number of branches (issue 15), split by county below.
+    counties = [b.division_id for b in branches]
+    items = defaultdict(list)
+    for item in C.standings(campaign, counties, month, today):
+        items[item.county].append(item)
+    applications = C.applications_by_county(campaign, counties, C.data_date(month, today))
     sections = []
     for branch in branches:
         report = reports.get(branch.pk)
@@ -306,5 +314,7 @@ def city_sections(city: Agency, campaign: Campaign, month, today: dt.date) -> li
         draft = report or MonthlyReport(kind=ReportKind.BRANCH, campaign=campaign, agency=branch, month=month)
         label = RETURNED_LABEL if report is not None and report.status == ReportStatus.RETURNED \
             else DEADLINE_LABELS[state]
-        sections.append(C.section_from(C.build_branch(draft, today), label, False))
+        live = C.build_branch(draft, today, items=items[branch.division_id],
+                              applications=applications[branch.division_id])
+        sections.append(C.section_from(live, label, False))
     return sections
