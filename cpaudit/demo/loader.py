@@ -29,6 +29,7 @@ from cpaudit.registry.services import consulting_agency_save, enterprise_create
 
 from . import data as demo
 from .applications_data import load_applications
+from .assessment_data import load_assessment
 from .coverage_data import OUTSIDE_REASON, load_coverage
 from .progress_data import load_progress
 from .reports_data import load_reports
@@ -83,6 +84,7 @@ def load_demo(*, today: dt.date | None = None) -> LoadResult:
             result.created["评估/验收申请"] = load_applications(actor, active, today)
             result.created["月度报告"] = load_reports(active, today)
             result.created["应开展未开展豁免"] = load_coverage(active)
+            result.created["考核通报、约谈、延期"] = load_assessment(active, today)
             result.created["双随机抽查方案"] = load_spotchecks(active, today)
     return result
 
