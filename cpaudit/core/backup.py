@@ -168,14 +168,19 @@ class Writer:
 
 
 def sqlite_snapshot(work: Path) -> Snapshot:
-    target_path = work / DATABASE["sqlite"]
-    source = sqlite3.connect(settings.DATABASES["default"]["NAME"], timeout=20)
+    target_path, name = work / DATABASE["sqlite"], Path(settings.DATABASES["default"]["NAME"]).absolute()
+    try:  # mode=rw: a missing database is an error, never a new empty file
+        source = sqlite3.connect(f"{name.as_uri()}?mode=rw", uri=True, timeout=20)
+    except sqlite3.Error as exc:
+        raise InvalidState(f"无法打开 SQLite 数据库 {name}：{exc}", code="no_database") from exc
     target = sqlite3.connect(target_path)
     try:
         source.backup(target)  # pages=-1: one step, one read transaction, one consistent snapshot
         target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
         head = target.execute("SELECT seq, digest FROM core_loghead WHERE id = 1").fetchone() or (0, "")
         keks = [row[0] for row in target.execute("SELECT DISTINCT kek_check FROM documents_sealkey")]
+    except sqlite3.Error as exc:
+        raise InvalidState(f"无法备份 SQLite 数据库 {name}（尚未执行 migrate？）：{exc}", code="sqlite_failed") from exc
     finally:
         target.close()
         source.close()

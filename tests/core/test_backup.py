@@ -275,3 +275,14 @@ def test_postgres_backup_is_a_custom_format_dump_of_the_snapshot(folders, tmp_pa
         manifest = json.load(tar.extractfile("manifest.json"))
         assert tar.extractfile("database.pgdump").read(5) == b"PGDMP"
     assert (manifest["engine"], manifest["log_head"]["seq"]) == ("postgresql", 2)
+
+
+def test_a_missing_sqlite_database_is_named_and_not_created(monkeypatch, tmp_path):
+    from cpaudit.core import backup
+
+    missing = tmp_path / "missing.sqlite3"
+    monkeypatch.setitem(settings.DATABASES["default"], "NAME", str(missing))
+    with pytest.raises(InvalidState) as refused:
+        backup.sqlite_snapshot(tmp_path)
+    assert refused.value.message.startswith(f"无法打开 SQLite 数据库 {missing}：")
+    assert not missing.exists()
