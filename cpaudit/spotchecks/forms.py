@@ -2,7 +2,7 @@
 
 from django import forms
 
-from cpaudit.campaigns.models import Campaign
+from cpaudit.campaigns.models import Campaign, CampaignCounty
 from cpaudit.org import access
 from cpaudit.org.jurisdiction import county_choices
 from cpaudit.progress.steps import stages
@@ -43,7 +43,10 @@ class PlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user, self.replaces = user, replaces
         self.fields["campaign"].queryset = access.scope(user, Campaign.objects.filter(status=Campaign.Status.ACTIVE))
-        self.fields["counties"].choices = [(d.code, d.name) for d in county_choices(user)]
+        # The counties of the active campaigns within the user's jurisdiction (the service checks the campaign).
+        in_campaigns = CampaignCounty.objects.filter(campaign__status=Campaign.Status.ACTIVE).values("county_id")
+        self.fields["counties"].choices = [(d.code, d.name) for d in county_choices(user).filter(
+            code__in=in_campaigns).order_by("code")]
         if replaces is None:
             del self.fields["reason"]
         else:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 
 from cpaudit.core import clock
 from cpaudit.core.errors import InvalidState
+from cpaudit.core.params import parse_int, query_int
 from cpaudit.core.uploads import limit_megabytes, upload_too_large
 from cpaudit.core.views import add_validation_errors, domain_view
 from cpaudit.org import access
@@ -40,8 +41,9 @@ def plan_list(request):
 def plan_create(request):
     access.check(request.user, "spotchecks.plan.change")
     replaces = None
-    if request.GET.get("replaces"):
-        replaces = _plan(request, request.GET["replaces"])
+    replaces_pk = query_int(request, "replaces", error=Http404("方案不存在"))
+    if replaces_pk is not None:
+        replaces = _plan(request, replaces_pk)
     form = PlanForm(request.POST or None, user=request.user, replaces=replaces,
                     initial=_initial(replaces) if replaces else None)
     if request.method == "POST" and form.is_valid():
@@ -255,7 +257,8 @@ def inspector_list(request):
     user = request.user
     access.check(user, "spotchecks.inspector.view")
     if request.method == "POST":
-        colleague = User.objects.filter(pk=request.POST.get("user") or 0, agency_id=user.agency_id).first()
+        colleague = User.objects.filter(pk=parse_int(request.POST.get("user")) or 0, agency_id=user.agency_id,
+                                        role__in=sorted(GOVERNMENT_ROLES)).first()
         if colleague is None:
             messages.error(request, "请选择本单位的工作人员")
         else:
