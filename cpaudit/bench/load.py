@@ -52,9 +52,13 @@ def measure(port: int, path: str, cookie: str, duration: float, connections: int
             capture_output=True, text=True, check=True).stdout
         if "Non-2xx" in out:
             raise SystemExit(f"{path}: non-2xx responses under load\n{out}")
-        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-        p50 = _seconds(re.search(r"50%\s+(\S+)", out).group(1)) * 1000
-        requests = int(re.search(r"(\d+) requests in", out).group(1))
+        try:
+            rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+            # The latency distribution's line "    50%   12.34ms" (not a "68.50%" of the thread stats).
+            p50 = _seconds(re.search(r"^\s*50%\s+(\S+)\s*$", out, re.MULTILINE).group(1)) * 1000
+            requests = int(re.search(r"(\d+) requests in", out).group(1))
+        except (AttributeError, ValueError) as exc:
+            raise SystemExit(f"{path}: unreadable wrk output ({exc})\n{out}") from exc
         return {"rps": rps, "p50_ms": p50, "requests": requests}
     out = subprocess.run([sys.executable, "-m", "cpaudit.bench.load", str(port), path, cookie, str(duration),
                           str(connections)], capture_output=True, text=True, check=True).stdout
