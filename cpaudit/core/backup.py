@@ -33,6 +33,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection, transaction
 
+from cpaudit.settings.env import child_environment
+
 from . import clock
 from .errors import InvalidState
 
@@ -67,13 +69,13 @@ def pg_tool(name: str) -> str:
 def pg_environ() -> dict:
     """libpq's environment for the configured database (the password never on a command line)."""
     db = settings.DATABASES["default"]
-    env = dict(os.environ)
+    env = {}
     for key, value in (("PGDATABASE", db.get("NAME")), ("PGUSER", db.get("USER")),
                        ("PGPASSWORD", db.get("PASSWORD")), ("PGHOST", db.get("HOST")),
                        ("PGPORT", db.get("PORT")), ("PGSSLMODE", db.get("OPTIONS", {}).get("sslmode"))):
         if value:
             env[key] = str(value)
-    return env
+    return child_environment(env)
 
 
 def run_pg(args: list[str], what: str) -> None:

@@ -51,3 +51,9 @@ def env_required(name: str) -> str:
     if not value:
         raise ImproperlyConfigured(f"环境变量 {name} 未设置")
     return value
+
+
+def child_environment(extra: dict[str, str]) -> dict[str, str]:
+    """This process's environment with `extra` on top, for a tool the platform runs (pg_dump, pg_restore:
+    libpq takes the password from PGPASSWORD, never from a command line others can read)."""
+    return {**os.environ, **extra}
