@@ -1,11 +1,12 @@
-"""One benchmark run on one database (started by run.py in its own process, settings cpaudit.settings.bench):
+"""One benchmark run on one database (started by run.py in its own process, which sets its environment:
+DJANGO_SETTINGS_MODULE=cpaudit.settings.bench, CPAUDIT_DATA_DIR and, for PostgreSQL, DATABASE_URL):
 migrate, load the demo, count each page's queries, grow the data to N, count again, measure the offline
 targets, then serve with gunicorn on 127.0.0.1 and load each page from a second process, the floor
-measured before and after every page. Writes its results as JSON (--out)."""
+measured before and after every page. Writes its results as JSON (--out). Its children (gunicorn, the
+import runs) inherit that environment."""
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -13,9 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ["DJANGO_SETTINGS_MODULE"] = "cpaudit.settings.bench"
-
-import django  # noqa: E402
+import django  # noqa: E402  (DJANGO_SETTINGS_MODULE=cpaudit.settings.bench, set by run.py)
 
 django.setup()
 
@@ -136,7 +135,7 @@ def offline(today, work: Path) -> dict[str, float]:
     timings = {}
     for mode in ("openpyxl", "import"):
         out = subprocess.run([sys.executable, "-m", "cpaudit.bench.importrun", mode, str(path)],
-                             capture_output=True, text=True, check=True, env=os.environ.copy())
+                             capture_output=True, text=True, check=True)  # this process's environment
         timings[mode] = json.loads(out.stdout.strip().splitlines()[-1])
     result["import-vs-openpyxl"] = timings["import"]["seconds"] / timings["openpyxl"]["seconds"]
     result["import-peak-mb"] = timings["import"]["peak_mb"]
@@ -147,10 +146,9 @@ def offline(today, work: Path) -> dict[str, float]:
 
 
 def serve(port: int) -> subprocess.Popen:
-    env = os.environ.copy()
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # this process's environment: the bench settings, data directory and database
         [str(BIN / "gunicorn"), "cpaudit.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--timeout", "120"], env=env)
+         "--log-level", "warning", "--timeout", "120"])
     for _ in range(300):
         if loadgen.ready(port):
             return proc

@@ -3,7 +3,6 @@ figure), read FILE with openpyxl alone in read-only mode, or import it with the 
 system actor. Prints one JSON line: seconds, peak_mb, rows."""
 
 import json
-import os
 import resource
 import sys
 import time
@@ -18,8 +17,7 @@ def main(mode: str, path: str) -> None:
         rows = sum(1 for _ in wb.worksheets[0].iter_rows(values_only=True)) - 1
         wb.close()
     else:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cpaudit.settings.bench")
-        import django
+        import django  # DJANGO_SETTINGS_MODULE and the database: inherited from backend.py
 
         django.setup()
         from cpaudit.registry.excel.files import actor_for

@@ -5,12 +5,13 @@ BENCH lines of issue 15. With two databases a BENCH line carries the worse of th
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from cpaudit.settings.env import env_str
 
 QUICK_N = 2000
 FULL_N = 50000
@@ -101,20 +102,21 @@ def main(argv=None) -> int:
     n = args.n or (QUICK_N if args.quick else FULL_N)
     duration = args.duration or (3 if args.quick else 10)
     backends = [("sqlite", None)]
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        backends.append(("postgresql", _pg_url(os.environ["DATABASE_URL"])))
+    database_url = env_str("DATABASE_URL", "") or ""
+    if database_url.startswith("postgres"):
+        backends.append(("postgresql", _pg_url(database_url)))
     results = []
     for label, url in backends:
-        env = os.environ.copy()
-        env.pop("DATABASE_URL", None)
-        env["CPAUDIT_DATA_DIR"] = tempfile.mkdtemp(prefix=f"cpaudit-bench-{label}-")
+        data_dir = tempfile.mkdtemp(prefix=f"cpaudit-bench-{label}-")
         if url:
             _recreate_pg(url)
-            env["DATABASE_URL"] = url
-        out = Path(env["CPAUDIT_DATA_DIR"]) / "result.json"
+        out = Path(data_dir) / "result.json"
         print(f"[bench] {label}: N = {n} …", flush=True)
-        subprocess.run([sys.executable, "-m", "cpaudit.bench.backend", "--n", str(n), "--duration", str(duration),
-                        "--out", str(out)], env=env, check=True)
+        # The child's environment through env(1): the bench settings, its own data directory and database.
+        database = [f"DATABASE_URL={url}"] if url else ["-u", "DATABASE_URL"]
+        subprocess.run(["env", *database, f"CPAUDIT_DATA_DIR={data_dir}", "DJANGO_SETTINGS_MODULE=cpaudit.settings.bench",
+                        sys.executable, "-m", "cpaudit.bench.backend", "--n", str(n), "--duration", str(duration),
+                        "--out", str(out)], check=True)
         results.append(json.loads(out.read_text()))
     print(table(results))
     per_backend = [figures(r) for r in results]
