@@ -13,10 +13,10 @@ import hashlib
 
 from django.utils import timezone
 
-from cpaudit.core import clock, storedfiles
+from cpaudit.core import storedfiles
 from cpaudit.org.roles import Role
 
-from .helpers import TODAY, make_inspector, make_plan
+from .helpers import CHECK_DAY, make_inspector
 
 GOV = {Role.BRANCH_STAFF, Role.BRANCH_LEADER, Role.CITY_STAFF, Role.CITY_LEADER, Role.PROVINCE_STAFF,
        Role.PROVINCE_LEADER}
@@ -46,16 +46,20 @@ def seen_rule(roles):
 
 
 def _item(w, rel):
-    """A province plan for the relation's county, drawn before its (past) check date."""
-    from cpaudit.spotchecks import services
+    """A province plan for the relation's county, drawn (rows written directly: the setting of the
+    matrix, not the draw it tests) for a check date that has passed."""
+    from cpaudit.campaigns.models import Enrolment
+    from cpaudit.spotchecks.models import Assignment, Item, Plan, PlanStatus
 
     enterprise = w.enterprises[rel]
-    with clock.frozen(TODAY):
-        for _ in range(2):
-            make_inspector(w.province)
-        plan = make_plan(w, counties=[enterprise.county_id])
-        plan = services.plan_draw(actor=w.users[Role.PROVINCE_STAFF], plan=plan)
-    return plan.items.get(enterprise=enterprise)
+    staff = w.users[Role.PROVINCE_STAFF]
+    plan = Plan.objects.create(agency=w.province, campaign=w.campaign, title="矩阵抽查", counties=[enterprise.county_id],
+                               check_date=CHECK_DAY, status=PlanStatus.DRAWN, created_by=staff,
+                               created_at=timezone.now(), drawn_by=staff, drawn_at=timezone.now(), seed="0" * 32)
+    item = Item.objects.create(plan=plan, enterprise=enterprise, stratum="general", order=1,
+                               enrolment=Enrolment.objects.get(campaign=w.campaign, enterprise=enterprise))
+    Assignment.objects.create(item=item, inspector=make_inspector(w.province), order=1)
+    return item
 
 
 def plan_kwargs(w, rel):
