@@ -90,3 +90,31 @@ def test_the_plan_page_costs_the_same_whatever_the_number_of_enterprises(world, 
     client.force_login(world.users[Role.PROVINCE_STAFF])
     url = "spotchecks:plan_detail"
     assert page_queries(client, reverse(url, args=[small.pk])) == page_queries(client, reverse(url, args=[large.pk]))
+
+
+def test_the_rectification_list_and_my_inspections_cost_the_same_whatever_their_length(world, client):
+    import datetime as dt
+
+    for _ in range(12):
+        Enrolment.objects.create(campaign=world.campaign, enterprise=make_enterprise("130602"))
+    plan = _drawn_through_the_page(world, client, counties=["130602"])
+    items = list(plan.items.all())
+    inspector = items[0].assignments.first().inspector
+    branch = world.users[Role.BRANCH_STAFF]
+    with clock.frozen(CHECK_DAY):
+        def add(item):
+            Rectification.objects.create(item=item, enterprise=item.enterprise, requirement="整改",
+                                         deadline=dt.date(2020, 10, 1), opened_by=inspector, opened_at=plan.drawn_at)
+        add(items[0])
+        client.force_login(branch)
+        few = page_queries(client, reverse("spotchecks:rectification_list"))
+        client.force_login(inspector)
+        few_mine = page_queries(client, reverse("spotchecks:my_items"))
+        item_page = page_queries(client, reverse("spotchecks:item_detail", args=[items[0].pk]))
+        for item in items[1:]:
+            add(item)
+        client.force_login(branch)
+        assert page_queries(client, reverse("spotchecks:rectification_list")) == few
+        client.force_login(inspector)
+        assert page_queries(client, reverse("spotchecks:my_items")) == few_mine
+        assert page_queries(client, reverse("spotchecks:item_detail", args=[items[0].pk])) == item_page
