@@ -146,6 +146,8 @@ class EnrolmentFields(Schema):
     has_deadline_project: bool | None = None
     deadline_project_done: bool | None = None
     has_violation: bool | None = None
+    # Required to enrol an enterprise of a county outside the basin (campaigns.services.check_campaign_scope).
+    scope_reason: Annotated[str, Field(max_length=300)] | None = None
 
 
 class EnrolmentIn(EnrolmentFields):
@@ -169,7 +171,8 @@ def _service_data(user, fields: dict) -> dict:
             if value is not None and not access.scope(user, ConsultingAgency.objects.filter(pk=value)).exists():
                 raise ValidationError({"consulting_agency": "咨询机构不存在"})
             data["consulting_agency_id"] = value
-        elif value is None and key in ("audit_round", "mode", "enterprise_type", "has_deadline_project", "has_violation"):
+        elif value is None and key in ("audit_round", "mode", "enterprise_type", "has_deadline_project", "has_violation",
+                                       "scope_reason"):
             continue
         else:
             data[key] = value
