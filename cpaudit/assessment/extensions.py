@@ -10,7 +10,8 @@ annotation (no extra query); in Python a row annotated `effective_due` needs non
 - `effective_due(application)`: the same for one application (its annotation when present, else one
   query);
 - `stage_extended_q(stage, day, prefix)`: on an enrolment queryset, whether an approved extension of
-  the stage's time node runs past `day` (the scorecards' behind-schedule count follows it).
+  the stage's time node runs past `day` (progress.selectors.dashboards.behind_q and the scorecards'
+  behind-schedule counts follow it); `enrolment_targets` the same for one enterprise's timeline.
 """
 
 from __future__ import annotations
@@ -53,6 +54,16 @@ def stage_extended_q(stage: int, day: dt.date, prefix: str = "") -> Q:
     """An approved extension of the stage's time node reaching `day` or later (for enrolments)."""
     return Q(Exists(_approved(enrolment_id=OuterRef(f"{prefix}pk"), target=f"stage_{stage}",
                               requested_date__gte=day)))
+
+
+def enrolment_targets(enrolment, targets: dict[int, dt.date]) -> dict[int, dt.date]:
+    """The campaign's stage time nodes for one enterprise: an approved extension's date replaces the
+    stage's node (one query; progress's timeline page)."""
+    moved = dict(targets)
+    for (_, target), day in extended_dates([enrolment.pk]).items():
+        if target.startswith("stage_"):
+            moved[int(target.removeprefix("stage_"))] = day
+    return moved
 
 
 def extended_dates(enrolment_ids) -> dict[tuple[int, str], dt.date]:

@@ -92,3 +92,30 @@ def test_fixed_number_of_queries(cards, world):
     with CaptureQueriesContext(connection) as large:
         cards(Role.PROVINCE_STAFF)
     assert len(large) == len(small) <= 10
+
+
+def _finding(w, rel, status="approved", outcome="nonconform", aspect="figures"):
+    from cpaudit.spotchecks.models import Finding, Item, Plan
+
+    plan, _ = Plan.objects.get_or_create(
+        agency=w.baoding, campaign=w.campaign, title=f"抽查{status}", defaults={
+            "check_date": dt.date(2020, 9, 10), "status": status, "created_by": w.users[Role.CITY_STAFF],
+            "created_at": dt.datetime(2020, 9, 1, tzinfo=dt.UTC),
+            "approved_at": dt.datetime(2020, 9, 20, tzinfo=dt.UTC) if status == "approved" else None})
+    item, _ = Item.objects.get_or_create(plan=plan, enterprise=w.enterprises[rel], defaults={
+        "enrolment": enrolment(w, rel), "stratum": "general", "order": 1})
+    return Finding.objects.create(item=item, aspect=aspect, outcome=outcome)
+
+
+def test_approved_spot_check_findings_are_deducted(cards, world):
+    _finding(world, "own")
+    _finding(world, "own", aspect="options")
+    _finding(world, "own", aspect="equipment", outcome="conform")  # not a problem
+    _finding(world, "other_county", status="drawn")  # results not approved: not counted
+    a, b = by_code(cards())["130602"], by_code(cards())["130606"]
+    assert (a.spotcheck_findings, b.spotcheck_findings) == (2, 0)
+    assert a.score == 65.0 - 2 * 2
+    from cpaudit.assessment.selectors import agency_records
+
+    record = agency_records(world.users[Role.CITY_STAFF], dt.date(2020, 12, 31), agency_id=world.consulting.pk)[0]
+    assert record.findings == 2 and record.deductions["spotcheck_finding"] == 16

@@ -150,3 +150,28 @@ def test_agency_record_figures_and_grade(w, settings):
     assert record.deductions["failed"] == 10 and record.points == 100 - sum(record.deductions.values())
     settings.CPAUDIT_AGENCY_CREDIT = {**settings.CPAUDIT_AGENCY_CREDIT, "grades": [("A", 95), ("B", 0)]}
     assert selectors.grade_of(record.points) == ("A" if record.points >= 95 else "B")
+
+
+def test_an_approved_stage_extension_moves_the_progress_figures(w, client):
+    from django.urls import reverse
+
+    from cpaudit.assessment.models import Extension
+    from cpaudit.progress.selectors.dashboards import enrolment_list, totals
+
+    craft(w)  # `same_county`: stage 1 incomplete, its node long passed
+    staff = w.users[Role.CITY_STAFF]
+    day = dt.date(2020, 12, 31)
+    behind = {e.enterprise.name for e in enrolment_list(staff, w.campaign, {"behind": True}, today=day)}
+    assert "同县测试企业有限公司" in behind
+    before = totals(staff, w.campaign, day).behind
+    for stage in range(1, 8):
+        Extension.objects.create(enrolment=enrolment(w, "same_county"), target=f"stage_{stage}",
+                                 original_date=dt.date(2020, 3, 1), requested_date=dt.date(2021, 1, 31),
+                                 reason="停产检修两个月", status=ExtensionStatus.APPROVED,
+                                 requested_by=w.users[Role.ENTERPRISE], requested_at=dt.datetime(2020, 8, 1, tzinfo=dt.UTC))
+    assert totals(staff, w.campaign, day).behind == before - 1
+    assert "同县测试企业有限公司" not in {
+        e.enterprise.name for e in enrolment_list(staff, w.campaign, {"behind": True}, today=day)}
+    client.force_login(w.users[Role.BRANCH_STAFF])
+    page = client.get(reverse("progress:enrolment_progress", args=[enrolment(w, "same_county").pk])).content.decode()
+    assert "2021-01-31" in page or "2021年1月31日" in page

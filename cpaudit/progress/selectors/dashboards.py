@@ -32,6 +32,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, Substr
 from django.utils import timezone
 
+from cpaudit.assessment.extensions import stage_extended_q
 from cpaudit.campaigns.models import Campaign, Enrolment
 from cpaudit.org.access import scope
 from cpaudit.progress import industry_groups
@@ -105,7 +106,8 @@ def behind_q(targets: dict[int, dt.date], today: dt.date) -> Q:
     derived.behind_schedule. Needs the done_<n> annotations of past_stages (with_stage_done)."""
     q = Q(pk__isnull=True)  # false: no time node has passed yet
     for stage in past_stages(targets, today):
-        q |= Q(**{f"done_{stage}__lt": len(stages()[stage - 1].steps)})
+        # An approved extension (延期申请) moves the enterprise's node: assessment.extensions.
+        q |= Q(**{f"done_{stage}__lt": len(stages()[stage - 1].steps)}) & ~stage_extended_q(stage, today)
     return q
 
 

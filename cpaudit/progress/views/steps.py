@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from cpaudit.assessment.extensions import enrolment_targets
 from cpaudit.campaigns.models import Campaign, Enrolment
 from cpaudit.core import clock
 from cpaudit.core.errors import InvalidState
@@ -56,7 +57,8 @@ def enrolment_progress(request, pk):
     campaign = enrolment.campaign
     records = list(_records(enrolment))
     by_step = {r.step_id: r for r in records}
-    targets = derived.stage_targets(campaign)
+    # The campaign's time nodes, moved for this enterprise by an approved extension (延期申请).
+    targets = enrolment_targets(enrolment, derived.stage_targets(campaign))
     today = clock.today()
     completion = derived.stage_completion(records)
     behind = set(derived.behind_schedule(records, targets, today))
