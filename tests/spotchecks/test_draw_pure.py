@@ -61,3 +61,15 @@ def test_too_few_inspectors_or_no_enterprise_is_refused_in_chinese():
 def test_digests_change_with_the_lists():
     assert _pool().digests()["enterprises"] != _pool({"general": [1]}).digests()["enterprises"]
     assert _pool().digests() == _pool().digests()
+
+
+def test_each_enterprise_falls_in_the_first_stratum_the_plan_samples_more():
+    from cpaudit.spotchecks.models import Plan
+    from cpaudit.spotchecks.selectors import strata_of
+
+    rows = [{"pk": 10 + n, "enterprise_id": n, "is_stale": n == 3, "is_behind": n == 4} for n in range(1, 6)]
+    # 1: complaint and flagged; 2: flagged; 3: stalled; 4: behind schedule; 5: nothing.
+    plan = Plan(strata={"consistency": "50", "late": "20"}, complaint_enterprises=[1])
+    assert strata_of(plan, rows, flagged={11, 12}) == {"consistency": [1, 2], "late": [3, 4], "general": [5]}
+    plan = Plan(strata={"complaints": "100", "late": "0"}, complaint_enterprises=[1])
+    assert strata_of(plan, rows, flagged={11, 12}) == {"complaints": [1], "general": [2, 3, 4, 5]}
