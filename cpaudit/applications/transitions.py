@@ -54,6 +54,7 @@ class Transition:
     when: str = ""  # "direct" / "not_direct": only when the branch is (not) a 省直管县
     notify: tuple[str, ...] = ("owner",)  # "owner" of the target state, "enterprise", "assist"
     system: bool = False  # taken by the platform itself (no owner): see VOID below
+    aside: bool = False  # not the state's turn: taken beside it by another party (WITHDRAW below)
 
 
 def _decision(source, action, party, desk, agree_to, step, label, *, paper=False, when="", log=None):
@@ -126,10 +127,14 @@ VOID = tuple(
     for state in (Status.BRANCH_APPROVAL, Status.BRANCH_BATCH, Status.CITY_REVIEW, Status.CITY_APPROVAL,
                   Status.CITY_BATCH, Status.PROVINCE_REVIEW, Status.PROVINCE_APPROVAL, Status.ORGANIZING,
                   Status.RESULT_PENDING))
-TRANSITIONS = TRANSITIONS + VOID
+# 撤回: the enterprise takes back a submission nobody has acted on yet (no decision on its version; the
+# service checks). The state stays the branch's turn until then; back to 草稿, the version kept as history.
+WITHDRAW = (Transition(Status.BRANCH_REVIEW, "withdraw", "", ENTERPRISE, ENTERPRISE, Status.DRAFT,
+                       f"{APP}.withdrawn", "撤回申请（分局尚未办理）", EDIT, notify=(), aside=True),)
+TRANSITIONS = TRANSITIONS + VOID + WITHDRAW
 
 # The level whose turn a state is (the enterprise's states are its own).
-STATE_PARTY = {row.source: row.party for row in TRANSITIONS if not row.paper and not row.system}
+STATE_PARTY = {row.source: row.party for row in TRANSITIONS if not row.paper and not row.system and not row.aside}
 FINAL_STATES = frozenset(s for s in Status if s not in STATE_PARTY)
 
 ROLES = {
@@ -197,7 +202,7 @@ def rows_in(state: str, route: Route) -> list[Transition]:
     if party is None:
         return []
     paper = party != ENTERPRISE and route.is_paper(party)
-    rows = [r for r in TRANSITIONS if r.source == state and r.paper == paper and not r.system]
+    rows = [r for r in TRANSITIONS if r.source == state and r.paper == paper and not r.system and not r.aside]
     if not paper:
         rows = [r for r in rows if not r.when or r.when == ("direct" if route.direct else "not_direct")]
     return rows
@@ -220,7 +225,8 @@ def owner(state: str, route: Route) -> Owner | None:
 
 def find(state: str, route: Route, action: str, outcome: str = "", what: str = "") -> Transition:
     """The row for taking `action` with `outcome` in `state`; InvalidState when the table has none."""
-    rows = rows_in(state, route) if action != "void" else [r for r in VOID if r.source == state]
+    beside = {"void": VOID, "withdraw": WITHDRAW}
+    rows = rows_in(state, route) if action not in beside else [r for r in beside[action] if r.source == state]
     for row in rows:
         if row.action == action and row.outcome == outcome:
             return row

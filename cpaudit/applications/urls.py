@@ -1,12 +1,22 @@
 from django.urls import path
 
-from . import urls_documents, views, views_batches, views_files, views_form, views_paper, views_summary
+from . import (
+    urls_documents,
+    views,
+    views_batches,
+    views_files,
+    views_form,
+    views_paper,
+    views_summary,
+    views_withdraw,
+)
 
 app_name = "applications"
 urlpatterns: list = [
     path("", views.index, name="index"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views_form.edit, name="edit"),
+    path("<int:pk>/withdraw/", views_withdraw.withdraw, name="withdraw"),
     path("start/<int:pk>/", views_form.start, name="start"),
     path("batches/", views_batches.batch_list, name="batch_list"),
     path("batches/new/", views_batches.batch_new, name="batch_new"),

@@ -246,6 +246,7 @@ def detail_context(request, application, bound=None) -> dict:
     versions = list(application.versions.select_related("submitted_by").order_by("-number"))
     latest = versions[0] if versions else None
     action = _action(user, application, route)
+    decisions = _decisions(application)
     form = None
     if action in ("decide", "propose", "confirm", "record"):
         form = _fresh_form(action, application, route)
@@ -270,9 +271,14 @@ def detail_context(request, application, bound=None) -> dict:
         "route": route.agencies if route else {}, "paper_levels": sorted(route.paper) if route else [],
         "route_error": route_error, "organizer": organizer, "organizer_level": organizer_level,
         "organizer_estimated": organizer_estimated, "next_step": _next_step(user, application, route),
-        "decisions": _decisions(application), "action": action, "form": form, "outcome": outcome,
+        "decisions": decisions, "action": action, "form": form, "outcome": outcome,
         "panel_url": panel_url, "batch_url": batch_url, "formats": ("docx", "pdf"),
         "step_label": transitions.next_label(application.status, route) if action in ("decide", "record") else "",
         **views_files.context(user, application, latest, route),
         "result_label": application.result_label,
+        # 撤回: the enterprise, while the branch has not acted on the submitted version.
+        "can_withdraw": application.status == Status.BRANCH_REVIEW and latest is not None
+        and getattr(user, "enterprise_id", None) == application.enrolment.enterprise_id
+        and access.allowed(user, "applications.application.submit")
+        and not any(d.version_id == latest.pk for d in decisions),
     }

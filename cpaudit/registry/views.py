@@ -28,6 +28,7 @@ from .forms import (
     ImportForm,
 )
 from .models import ConsultingAgency
+from .story import story
 
 
 @domain_view
@@ -61,8 +62,10 @@ def _without(query, *keys) -> str:
 def enterprise_detail(request, pk):
     access.check(request.user, "registry.enterprise.view")
     enterprise = selectors.enterprise_detail(request.user, pk)
-    enrolments = access.scope(request.user, enterprise.enrolments.select_related("campaign", "consulting_agency"))
+    enrolments = list(access.scope(request.user, enterprise.enrolments.select_related("campaign", "consulting_agency"))
+                      .order_by("-campaign__year", "pk"))
     return render(request, "registry/enterprise_detail.html", {
+        **story(request.user, enterprise, enrolments),  # the whole story: steps, options, applications, reports, log
         "e": enterprise, "enrolments": enrolments, "scope_group": industries.scope_group(enterprise.industry),
         "level_warning": industries.level_warning(enterprise.industry),
         "can_edit": access.allowed(request.user, "registry.enterprise.change_contact"),

@@ -66,10 +66,3 @@ def target_of(kind: str, target: str) -> str:
     if match.view_name not in confirmation.targets:
         raise Http404("没有这个确认事项")
     return target
-
-
-def parse(value: str) -> tuple[str, tuple[str, str] | None]:
-    """"kind" or "kind:name=value" (the pressed button's own field, carried to the action)."""
-    kind, _, button = (value or "").partition(":")
-    name, _, field_value = button.partition("=")
-    return kind, ((name, field_value) if name else None)

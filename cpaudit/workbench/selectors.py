@@ -204,10 +204,13 @@ def _own_reports(user, filters):
 
     if user.agency_id is None:
         return MonthlyReport.objects.none()
-    states = [ReportStatus.DRAFT, ReportStatus.RETURNED] if user.role in STAFF_ROLES else [ReportStatus.DRAFT]
-    return (access.scope(user, MonthlyReport.objects.filter(agency_id=user.agency_id, status__in=states,
-                                                            campaign__status="active"))
-            .select_related("campaign", "agency", "prepared_by").order_by("month", "pk"))
+    qs = MonthlyReport.objects.filter(agency_id=user.agency_id, campaign__status="active")
+    if user.role in STAFF_ROLES:  # a draft is its 经办人's (转办 moves it), or anyone's before it has one
+        qs = qs.filter(Q(prepared_by=user) | Q(prepared_by__isnull=True),
+                       status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED])
+    else:
+        qs = qs.filter(status=ReportStatus.DRAFT)
+    return access.scope(user, qs).select_related("campaign", "agency", "prepared_by").order_by("month", "pk")
 
 
 def _own_report_item(report, today) -> Item:

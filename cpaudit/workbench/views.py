@@ -86,13 +86,21 @@ LABELS = {"opinion": "意见", "reason": "原因", "note": "说明", "problems":
 @domain_view
 def confirm(request):
     """The confirmation page (writes nothing): what will happen, and the same fields posted on."""
-    kind, button = confirmations.parse(request.POST.get("_confirm", ""))
+    kind = request.POST.get("_confirm", "")
     target = confirmations.target_of(kind, request.POST.get("_target", ""))
     fields = [(name, value) for name in request.POST if name not in confirmations.HIDDEN
               for value in request.POST.getlist(name)]
-    if button is not None:
-        fields.append(button)
     texts = [(LABELS[name], value) for name, value in fields if name in LABELS and value.strip()]
     return render(request, "workbench/confirm.html", {
         "confirmation": confirmations.CONFIRMATIONS[kind], "target": target, "fields": fields, "texts": texts,
-        "back": request.POST.get("_back") or target})
+        "back": _back(request, target)})
+
+
+def _back(request, target: str) -> str:
+    """Cancel goes back to the page the form was on (a local address only), else to the action's URL."""
+    from urllib.parse import urlsplit
+
+    referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+    if referer.path.startswith("/") and not referer.path.startswith("//") and referer.netloc == request.get_host():
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return target

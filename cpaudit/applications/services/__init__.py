@@ -10,6 +10,7 @@ from .forms import (  # noqa: F401
     application_save,
     application_start,
     application_submit,
+    application_withdraw,
     eligibility,
     eligibility_many,
     passed_evaluation,

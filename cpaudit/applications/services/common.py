@@ -195,7 +195,8 @@ def notify(users, application, text: str, key: str) -> None:
     text = text[:300]
     for user in users:
         Notification.objects.get_or_create(user=user, key=f"{key}:{user.pk}"[:120],
-                                           defaults={"text": text, "link": link(application)})
+                                           defaults={"text": text, "link": link(application),
+                                                     "subject": f"applications.application:{application.pk}"})
 
 
 def agency_users(agency: Agency, roles) -> list[User]:

@@ -43,6 +43,7 @@ register("applications.application.started", "新建评估/验收申请表")
 register("applications.application.saved", "保存评估/验收申请表")
 register("applications.application.submitted", "提交评估/验收申请")
 register("applications.application.resubmitted", "修改后重新提交评估/验收申请")
+register("applications.application.withdrawn", "撤回评估/验收申请")
 
 
 def passed_evaluation(enrolment) -> Application | None:
@@ -199,3 +200,30 @@ def application_submit(*, actor, application: Application) -> ApplicationVersion
     announce(application, row, chain)
     after_commit_checkpoint()
     return version
+
+
+@transaction.atomic
+def application_withdraw(*, actor, application: Application) -> Application:
+    """撤回: the enterprise takes back its submission while nobody has acted on it (待分局审核, no decision
+    on the submitted version): back to 草稿, the frozen version stays as history and the next submission
+    is version n+1. The branch's notice of it is read (the item has left its desk)."""
+    from cpaudit.reports.models import Notification
+
+    application = lock(application)
+    access.check(actor, "applications.application.submit", application)
+    if is_system(actor):
+        raise PermissionDenied("撤回须由企业用户本人办理")
+    if getattr(actor, "enterprise_id", None) != application.enrolment.enterprise_id:
+        raise PermissionDenied("只有本企业用户可以撤回申请")
+    row = transitions.find(application.status, chain_route(application), "withdraw", what="撤回")
+    version = application.versions.order_by("-number").first()
+    if version is None or application.decisions.filter(version=version).exists():
+        raise InvalidState("分局已开始办理该申请，不能撤回", code="acted_on")
+    before, after = transitions.apply(application, row)
+    application.submitted_at = None
+    application.save()
+    log_action(actor=actor, action=row.log, obj=application, changes={"status": [before, after]},
+               data={"version": version.number})
+    Notification.objects.filter(subject=f"applications.application:{application.pk}", read_at__isnull=True).update(
+        read_at=clock.server_now())
+    return application

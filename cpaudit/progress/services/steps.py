@@ -24,6 +24,7 @@ from cpaudit.core import clock
 from cpaudit.core.errors import InvalidState
 from cpaudit.core.log import diff, log_action, snapshot
 from cpaudit.org import access
+from cpaudit.workbench.notify import step_handed_over
 
 from ..models import Evidence, ReviewStatus, StageTarget, StepRecord, StepStatus
 from ..steps import DELIVERABLE_STEPS, all_steps, step
@@ -158,6 +159,8 @@ def step_record(*, actor, enrolment, step_number: int, status: str, start_date=N
     record.save()
     log_action(actor=actor, action="progress.step.recorded", obj=record, changes=changes,
                data={"enrolment": enrolment.pk, "step": step_number})
+    if record.review == ReviewStatus.PENDING:
+        step_handed_over(record, "completed")  # the branch's turn (workbench.notify)
     return record
 
 
@@ -200,6 +203,7 @@ def _review(actor, record, *, action: str, right: str, expected: str, apply, rea
         data["reason"] = reason
     log_action(actor=actor, action=f"progress.step.{action}", obj=record,
                changes=diff(before, snapshot(record, RECORD_FIELDS)), data=data)
+    step_handed_over(record, action, reason)  # the enterprise is told of a return or a stage passed
     return record
 
 
