@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 
 from cpaudit.core import clock
 from cpaudit.org.jurisdiction import jurisdiction_of
 from cpaudit.org.roles import BRANCH_AGENCY_KINDS, GOVERNMENT_ROLES
 
-from .models import Assignment, Finding, Inspector, Item, Plan, PlanStatus, Rectification, Stratum
+from .models import Aspect, Assignment, Finding, Inspector, Item, Plan, PlanStatus, Rectification, Stratum
 
 PUBLISHED = (PlanStatus.DRAWN, PlanStatus.APPROVED, PlanStatus.SUPERSEDED)
 
@@ -211,13 +211,19 @@ def inspectors(user):
 
 # --- the public page -----------------------------------------------------------------------------
 
+def _aspect_order():
+    """The findings in the order of the Aspect vocabulary (options, figures, equipment)."""
+    return Case(*(When(aspect=a.value, then=Value(n)) for n, a in enumerate(Aspect)), default=Value(len(Aspect)),
+                output_field=IntegerField())
+
+
 def public_context(campaign) -> dict:
     """The approved plans of the campaign and their enterprises' results: no person's name, no phone,
     no inspector. Four queries."""
     plans_ = list(Plan.objects.filter(campaign=campaign, status=PlanStatus.APPROVED).select_related("agency")
                   .order_by("-check_date", "pk"))
     items = (Item.objects.filter(plan__in=plans_).select_related("enterprise", "enterprise__county")
-             .prefetch_related(Prefetch("findings", queryset=Finding.objects.order_by("aspect")),
+             .prefetch_related(Prefetch("findings", queryset=Finding.objects.order_by(_aspect_order())),
                                Prefetch("rectifications", queryset=Rectification.objects.order_by("pk")))
              .order_by("plan_id", "order"))
     by_plan: dict = {}

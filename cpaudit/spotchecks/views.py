@@ -16,7 +16,7 @@ from cpaudit.core.params import parse_int, query_int
 from cpaudit.core.uploads import limit_megabytes, upload_too_large
 from cpaudit.core.views import add_validation_errors, domain_view
 from cpaudit.org import access
-from cpaudit.org.models import User
+from cpaudit.org.models import Division, User
 from cpaudit.org.roles import GOVERNMENT_ROLES, Role
 
 from . import selectors, services
@@ -100,8 +100,9 @@ def plan_detail(request, pk):
         excluded = [{"name": names.get(e["inspector"], ""), "enterprise": enterprises.get(e["enterprise"], "全部企业"
                                                                                            if not e["enterprise"] else "未抽中的企业"),
                      "reason": e["reason"]} for e in plan.excluded]
+    counties = "、".join(Division.objects.filter(code__in=plan.counties).order_by("code").values_list("name", flat=True))
     return render(request, "spotchecks/plan_detail.html", {
-        "plan": plan, "items": selectors.plan_items(user, plan), "organizer": organizer, "excluded": excluded,
+        "plan": plan, "county_names": counties, "items": selectors.plan_items(user, plan), "organizer": organizer, "excluded": excluded,
         "confidential": clock.today() < plan.check_date,
         "can_draw": organizer and plan.status == PlanStatus.DRAFT and access.allowed(user, "spotchecks.plan.change"),
         "can_replace": organizer and plan.status == PlanStatus.DRAWN and access.allowed(user, "spotchecks.plan.change")
