@@ -3,22 +3,14 @@
 - spot-check findings (cpaudit.spotchecks, 双随机抽查): the findings 不属实/存在问题 of plans whose results
   the planning agency's leader approved (the public ones), by the enterprise's county, approved by the
   day; per consulting agency on its clients' enrolments;
-- coverage gaps (cpaudit.coverage, 应开展未开展): 0 until that app provides
-  `coverage.selectors.gaps_by_county(campaign, counties, day)`.
-Each is one query at most, so the scorecards keep a fixed number of queries.
+- coverage gaps (cpaudit.coverage, 应开展未开展): the in-scope enterprises not enrolled (exemptions
+  apart) of coverage.selectors.coverage for what the user sees, by county.
+Each runs a fixed number of queries, so the scorecards do too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-
-
-def _provided(module: str, name: str):
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
 
 
 def _findings():
@@ -36,9 +28,14 @@ def spotcheck_findings(campaign, counties: list[str], day: dt.date) -> dict[str,
     return {row["item__enterprise__county_id"]: row["n"] for row in rows}
 
 
-def coverage_gaps(campaign, counties: list[str], day: dt.date) -> dict[str, int]:
-    provider = _provided("cpaudit.coverage.selectors", "gaps_by_county")
-    return dict(provider(campaign, counties, day)) if provider else {}
+def coverage_gaps(user, campaign, counties: list[str], day: dt.date) -> dict[str, int]:
+    from cpaudit.coverage.selectors import coverage
+
+    wanted, gaps = set(counties), {}
+    for item in coverage(user, campaign, today=day).result.missing:
+        if item.county in wanted:
+            gaps[item.county] = gaps.get(item.county, 0) + 1
+    return gaps
 
 
 def spotcheck_findings_by_agency(consulting_agency_ids) -> dict[int, int]:

@@ -13,7 +13,7 @@ county), computed in SQL over the campaign's enrolments — one aggregate query 
                   the reference day, and those of them whose application passed by that date;
     late_applications  applications late as applications.selectors.is_late counts them;
 and, per branch, the month's report (on time / late / missing / not yet due, reports.deadlines), the
-spot-check findings and the coverage gaps (hooks.py: 0 until those apps provide them).
+approved spot-check findings and the coverage gaps (hooks.py).
 The score weighs them with settings.CPAUDIT_SCORECARD_WEIGHTS; branches are ranked within their
 city-level unit and, for the province, across it; city-level units get a card summed from their
 branches. A fixed number of queries whatever the number of enterprises (tests pin it).
@@ -244,7 +244,7 @@ def scorecards(user, campaign: Campaign, month: dt.date, today: dt.date) -> Scor
     reports = {r.agency_id: r for r in deadlines.branch_reports(campaign, month, [b.pk for b in branches])}
     counties = [b.division_id for b in branches]
     findings = hooks.spotcheck_findings(campaign, counties, day)
-    gaps = hooks.coverage_gaps(campaign, counties, day)
+    gaps = hooks.coverage_gaps(user, campaign, counties, day)
     cards = []
     for branch in branches:
         code, row = branch.division_id, figures.get(branch.division_id, {})

@@ -91,7 +91,7 @@ def test_fixed_number_of_queries(cards, world):
         world.campaign.enrolments.create(enterprise=enterprise)
     with CaptureQueriesContext(connection) as large:
         cards(Role.PROVINCE_STAFF)
-    assert len(large) == len(small) <= 10
+    assert len(large) == len(small) <= 25
 
 
 def _finding(w, rel, status="approved", outcome="nonconform", aspect="figures"):
@@ -119,3 +119,10 @@ def test_approved_spot_check_findings_are_deducted(cards, world):
 
     record = agency_records(world.users[Role.CITY_STAFF], dt.date(2020, 12, 31), agency_id=world.consulting.pk)[0]
     assert record.findings == 2 and record.deductions["spotcheck_finding"] == 16
+
+
+def test_coverage_gaps_are_deducted(cards, world):
+    make_enterprise("130602", industry="1511", water_related=True, name="应开展未开展测试企业有限公司")
+    a, b = by_code(cards())["130602"], by_code(cards())["130606"]
+    assert (a.coverage_gaps, b.coverage_gaps) == (1, 0)
+    assert a.score == 65.0 - 2
