@@ -9,6 +9,7 @@ from cpaudit.core import clock, logdisplay
 from cpaudit.core.views import domain_view
 from cpaudit.org import access
 from cpaudit.org.models import User
+from cpaudit.security import events
 
 from . import officials as record
 from . import selectors
@@ -48,6 +49,7 @@ def official_detail(request, pk):
 def official_export(request, pk):
     person = _person(request, pk)
     data = record.official_record_export(actor=request.user, person=person)
+    events.note_read(request, person=person.pk, size=len(data))  # the security log (a GET writes nothing else)
     stamp = timezone.localtime(clock.server_now()).strftime("%Y%m%d-%H%M%S")
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="official-record-{person.pk}-{stamp}.xlsx"'

@@ -9,7 +9,6 @@ formulas (starting with = + - @, tab or CR) get a leading ' (registry.excel.colu
 import io
 from collections.abc import Iterator
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
@@ -17,7 +16,6 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-from cpaudit.core.log import log_action
 from cpaudit.core.logdisplay import register
 from cpaudit.org import access
 from cpaudit.registry.excel.columns import LEVEL_LABELS, bool_label, neutralize
@@ -32,6 +30,7 @@ CHUNK = 2000
 EXPORT_ACTION = "progress.enrolments.exported"
 FLAGS_EXPORT_ACTION = "progress.consistency.exported"
 
+# Labels of the entries earlier versions wrote to the action log (exports now go to the security log).
 register(EXPORT_ACTION, "导出审核进展企业清单",
          detail=lambda entry: f"{(entry.data or {}).get('rows', 0)} 家" if entry.data else "")
 register(FLAGS_EXPORT_ACTION, "导出数据一致性提示清单",
@@ -106,21 +105,20 @@ def workbook_bytes(queryset, exporter: EnrolmentProgressExporter | None = None,
     return buffer.getvalue(), written
 
 
+def export_note(campaign, written: int, filters: dict) -> dict:
+    """What the security log records of an export (security.events.note_read): which campaign, which
+    filters, how many rows. An export is a read (a GET): it writes nothing to the action log."""
+    return {"campaign": campaign.slug, "rows": written,
+            "filters": {k: str(v) for k, v in filters.items() if v not in (None, "", False)}}
+
+
 def export_enrolments(*, actor, campaign, queryset: QuerySet, filters: dict) -> tuple[bytes, int]:
-    """Check the right, write the file, log the export (who, which campaign, which filters, how many)."""
+    """Check the right and write the file; the view notes the export for the security log (export_note)."""
     access.check(actor, "progress.export")
-    content, written = workbook_bytes(queryset)
-    with transaction.atomic():
-        log_action(actor=actor, action=EXPORT_ACTION, obj=campaign,
-                   data={"rows": written, "filters": {k: v for k, v in filters.items() if v not in (None, "", False)}})
-    return content, written
+    return workbook_bytes(queryset)
 
 
 def export_flags(*, actor, campaign, rows, filters: dict, exporter) -> tuple[bytes, int]:
     """The consistency flags of a campaign (selectors.consistency.campaign_flags), one row per flag."""
     access.check(actor, "progress.export")
-    content, written = workbook_bytes(rows, exporter, title="数据一致性提示")
-    with transaction.atomic():
-        log_action(actor=actor, action=FLAGS_EXPORT_ACTION, obj=campaign,
-                   data={"rows": written, "filters": {k: v for k, v in filters.items() if v not in (None, "", False)}})
-    return content, written
+    return workbook_bytes(rows, exporter, title="数据一致性提示")

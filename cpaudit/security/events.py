@@ -59,7 +59,17 @@ def record(kind: str, *, request=None, user=None, username: str = "", status: in
     return event
 
 
+def note_read(request, **detail) -> None:
+    """What a sensitive read handed out (an export's row count and filters, whose record…): added to the
+    read.sensitive event recorded for the response (SecurityLogMiddleware). An export is a read: it is
+    recorded here, never in the action log, so a GET writes nothing else (issue 11)."""
+    if request is not None:
+        request.security_detail = {**getattr(request, "security_detail", {}), **detail}
+
+
 def sensitive_read(request, what: str, *, status: int | None = None) -> SecurityEvent:
     """A read of sensitive data (an evidence or document download, a log search, a registry export):
-    who, which page (URL name), from where; the query string is part of the recorded address."""
-    return record("read.sensitive", request=request, status=status, detail={"view": what})
+    who, which page (URL name), from where, and what the view noted (note_read); the query string is
+    part of the recorded address."""
+    return record("read.sensitive", request=request, status=status,
+                  detail={**getattr(request, "security_detail", {}), "view": what})

@@ -1,6 +1,6 @@
 """The per-official record (个人履职记录): every decision, return, reopening and override of a person, from
 the log and the Decision rows, for the audit administrator and the person's supervising level, and
-its Excel export (logged)."""
+its Excel export (recorded in the security log)."""
 
 import datetime as dt
 import io
@@ -23,6 +23,7 @@ from cpaudit.oversight.selectors import (
 )
 from cpaudit.progress.models import StepRecord
 from cpaudit.progress.services.steps import step_confirm, step_record, step_reopen
+from cpaudit.security.models import SecurityEvent
 
 from .helpers import client_of, own_client, submitted
 
@@ -70,7 +71,7 @@ def test_who_may_open_whose_record(world, history):
             official_record_export(actor=u[role], person=history)
 
 
-def test_the_export_is_a_workbook_of_both_and_is_logged(world, history, client):
+def test_the_export_is_a_workbook_of_both_and_is_recorded_in_the_security_log(world, history, client):
     client.force_login(world.users[Role.CITY_LEADER])
     page = client.get(reverse("oversight:official_detail", args=[history.pk])).content.decode()
     assert "重新打开" in page and "补充审核小组名单" in page
@@ -83,8 +84,10 @@ def test_the_export_is_a_workbook_of_both_and_is_logged(world, history, client):
     decisions = list(book["审核意见"].iter_rows(values_only=True))
     assert len(decisions) == 3 and decisions[2][4] == "退回"
     assert decisions[2][5].startswith("'=HYPERLINK")  # a spreadsheet formula stays text
-    entry = ActionLog.objects.get(action="oversight.official_record.exported")
-    assert entry.data["person"] == history.pk and entry.actor_id == world.users[Role.CITY_LEADER].pk
+    # A read: recorded in the security log (who exported whose record), not in the action log.
+    assert not ActionLog.objects.filter(action="oversight.official_record.exported").exists()
+    event = SecurityEvent.objects.get(kind="read.sensitive", detail__view="oversight:official_export")
+    assert event.detail["person"] == history.pk and event.user == world.users[Role.CITY_LEADER]
 
 
 def test_the_record_takes_the_same_queries_for_few_or_many_entries(world, history, at):

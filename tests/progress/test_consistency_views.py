@@ -16,6 +16,7 @@ from cpaudit.core.models import ActionLog
 from cpaudit.org.roles import Role
 from cpaudit.progress.models import Figures, Option, OptionCategory, OptionStatus
 from cpaudit.progress.services import consistency as checks
+from cpaudit.security.models import SecurityEvent
 from tests.factories import make_enterprise
 
 S = OptionStatus
@@ -108,7 +109,7 @@ def test_query_count_is_fixed(world, login, role):
     assert len(small) == len(large), [q["sql"] for q in large]
 
 
-def test_export_writes_one_row_per_flag_and_is_logged(world, login):
+def test_export_writes_one_row_per_flag_and_is_recorded_in_the_security_log(world, login):
     claim_without_implementing(enrolment_of(world, "own"))
     saving_above_baseline(enrolment_of(world, "own"))
     claim_without_implementing(enrolment_of(world, "other_county"))
@@ -120,8 +121,10 @@ def test_export_writes_one_row_per_flag_and_is_logged(world, login):
     assert rows[0] == ("企业名称", "统一社会信用代码", "所在县（市、区）", "检查项", "性质", "说明（比较的数值）")
     assert [(r[0], r[3], r[4]) for r in rows[1:]] == [("自有测试企业有限公司", "未实施的方案填报了实际效益", "数据矛盾")]
     assert rows[1][5].startswith("方案「浆料回收」状态为“实施中”")
-    entry = ActionLog.objects.get(action="progress.consistency.exported")
-    assert entry.data == {"rows": 1, "filters": {"check": checks.BENEFIT_NOT_IMPLEMENTED}}
+    # A read: recorded in the security log, not in the action log (a GET writes nothing else).
+    assert not ActionLog.objects.filter(action="progress.consistency.exported").exists()
+    event = SecurityEvent.objects.get(kind="read.sensitive", detail__view="progress:consistency_export")
+    assert event.detail["rows"] == 1 and event.detail["filters"] == {"check": checks.BENEFIT_NOT_IMPLEMENTED}
 
 
 def test_the_application_page_shows_the_flags_as_its_reviewer_sees_them(world, login):

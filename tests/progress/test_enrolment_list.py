@@ -14,6 +14,7 @@ from cpaudit.core.models import ActionLog
 from cpaudit.org.roles import Role
 from cpaudit.progress.models import Option, OptionCategory, OptionStatus, StepRecord, StepStatus
 from cpaudit.registry.models import Enterprise, ManagementLevel
+from cpaudit.security.models import SecurityEvent
 
 TODAY = dt.date(2020, 8, 1)
 
@@ -127,7 +128,6 @@ def test_branch_list_is_its_county_only(dash_list, client):
 def test_export_has_the_filtered_rows_and_neutralizes_formulas(dash_list, client):
     world, enrolments = dash_list
     Enterprise.objects.filter(pk=enrolments[3].enterprise_id).update(name="=HYPERLINK(\"http://x\")有限公司")
-    exported = ActionLog.objects.filter(action="progress.enrolments.exported")
     response = _get(client, world.users[Role.CITY_STAFF], world.campaign, "progress:enrolment_list_export",
                     stage="3", sort="name")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -143,10 +143,12 @@ def test_export_has_the_filtered_rows_and_neutralizes_formulas(dash_list, client
     assert {r[done_col] for r in body} == {10}  # stages 1–2 complete (4 + 6 steps)
     assert {r[header.index("六行业")] for r in body} == {"造纸"}  # 2221 机制纸及纸板制造
     assert isinstance(body[0][header.index("最近进展时间")], dt.datetime)
-    assert exported.count() == 1
-    entry = exported.get()
-    assert entry.data["rows"] == 2 and entry.object_id == str(world.campaign.pk)
-    assert entry.data["filters"]["stage"] == "3"
+    # A read: recorded in the security log (who, which campaign, filters, rows), not in the action log.
+    assert not ActionLog.objects.filter(action="progress.enrolments.exported").exists()
+    event = SecurityEvent.objects.get(kind="read.sensitive", detail__view="progress:enrolment_list_export")
+    assert event.user == world.users[Role.CITY_STAFF]
+    assert event.detail["rows"] == 2 and event.detail["campaign"] == world.campaign.slug
+    assert event.detail["filters"]["stage"] == "3"
 
 
 def test_export_rows_equal_the_list(dash_list, client):

@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header
 from cpaudit.core import clock
 from cpaudit.core.views import domain_view
 from cpaudit.org import access
+from cpaudit.security import events
 
 from .. import exports
 from ..forms_dashboards import ConsistencyFilterForm
@@ -60,10 +61,12 @@ class FlagExporter(exports.EnrolmentProgressExporter):
 
 @domain_view
 def consistency_export(request, slug):
-    """The same list (same filters, every page), one row per flag, as an .xlsx download; logged."""
+    """The same list (same filters, every page), one row per flag, as an .xlsx download; recorded in
+    the security log (a GET writes nothing to the action log)."""
     campaign, form, filters, _, rows = _rows(request, slug, "progress.export")
-    content, _ = exports.export_flags(actor=request.user, campaign=campaign, rows=rows, filters=filters,
-                                      exporter=FlagExporter())
+    content, written = exports.export_flags(actor=request.user, campaign=campaign, rows=rows, filters=filters,
+                                            exporter=FlagExporter())
+    events.note_read(request, **exports.export_note(campaign, written, filters))  # the security log
     response = HttpResponse(content, content_type=XLSX)
     filename = f"数据一致性提示-{campaign.slug}-{clock.today():%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, filename)

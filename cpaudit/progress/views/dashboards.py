@@ -19,6 +19,7 @@ from cpaudit.core import clock
 from cpaudit.core.views import domain_view
 from cpaudit.org import access
 from cpaudit.org.models import Division
+from cpaudit.security import events
 
 from .. import charts, exports
 from ..forms_dashboards import EnrolmentFilterForm, OptionFilterForm
@@ -250,7 +251,8 @@ def enrolment_list(request, slug):
 def enrolment_list_export(request, slug):
     """The same list (same filters and order, every page) as an .xlsx download."""
     campaign, form, filters, qs, today = _enrolment_page(request, slug, action="progress.export")
-    content, _ = exports.export_enrolments(actor=request.user, campaign=campaign, queryset=qs, filters=filters)
+    content, written = exports.export_enrolments(actor=request.user, campaign=campaign, queryset=qs, filters=filters)
+    events.note_read(request, **exports.export_note(campaign, written, filters))  # the security log
     response = HttpResponse(content, content_type=XLSX)
     filename = f"审核进展企业清单-{campaign.slug}-{today:%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, filename)
