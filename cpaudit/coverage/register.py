@@ -210,8 +210,12 @@ def _cell(values, columns, name) -> str:
 
 def _row(row_no: int, values, columns, reference: Reference, counties: Counties) -> RegisterRow:
     def problem(name: str, message: str) -> str:
-        _, letter, header = columns[name]
-        return str(RowError(row_no, letter, header, message))
+        """The message placed at the column: `name`, else the other column of its pair that is there."""
+        pair = next((p for p in REQUIRED if name in p), (name,))
+        found = next((columns[n] for n in (name, *pair) if n in columns), None)
+        if found is None:
+            return str(RowError(row_no, "", "", message))
+        return str(RowError(row_no, found[1], found[2], message))
 
     row = RegisterRow(row=row_no, name=_cell(values, columns, "name"))
     if not row.name:
@@ -254,7 +258,7 @@ def _industry(row: RegisterRow, values, columns, reference: Reference, problem) 
     code = _cell(values, columns, "industry_code").upper()
     name = _cell(values, columns, "industry_name")
     row.industry_text = " ".join(t for t in (code, name) if t)
-    where = "industry_code" if code else "industry_name"
+    where = "industry_name" if name and not code else "industry_code"
     if code and len(code) == 3 and code.isdigit() and "0" + code in codes_2017():
         code = "0" + code  # Excel dropped the leading zero
     try:
