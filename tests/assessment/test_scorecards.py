@@ -126,3 +126,20 @@ def test_coverage_gaps_are_deducted(cards, world):
     a, b = by_code(cards())["130602"], by_code(cards())["130606"]
     assert (a.coverage_gaps, b.coverage_gaps) == (1, 0)
     assert a.score == 65.0 - 2
+
+
+def test_acceptance_against_its_hard_date(world, settings):
+    from cpaudit.applications.models import Kind
+
+    from .helpers import application
+
+    settings.CPAUDIT_TODAY = TODAY
+    craft(world)
+    application(world, "own", kind=Kind.ACCEPTANCE, result_date=dt.date(2020, 11, 15))
+    application(world, "same_county", kind=Kind.ACCEPTANCE, result_date=dt.date(2020, 11, 25))
+    result = scorecards(world.users[Role.CITY_STAFF], world.campaign, dt.date(2020, 11, 1), dt.date(2020, 12, 31))
+    a = by_code(result)["130602"]
+    assert result.day == dt.date(2020, 11, 30) and result.passed_stages == [1, 2, 3, 4, 5, 6, 7]
+    assert (a.acceptance_due, a.acceptance_in_time) == (2, 1)
+    # late: same_county's 评估 still undecided, its 验收 decided after 11-20
+    assert a.late_applications == 2
