@@ -20,7 +20,8 @@ class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
         fields = ["slug", "name", "year", "document_number", "notice_title", "notice_number", "notice_issuer",
-                  "notice_date", "status", "report_day", "evaluation_deadline", "acceptance_deadline", "fee_threshold"]
+                  "notice_date", "status", "report_day", "evaluation_deadline", "acceptance_deadline", "fee_threshold",
+                  "scope_water_related", "scope_double_only", "scope_note"]
         widgets = {"evaluation_deadline": DateInput(), "acceptance_deadline": DateInput(), "notice_date": DateInput()}
 
     def __init__(self, *args, user, **kwargs):

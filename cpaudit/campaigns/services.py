@@ -17,7 +17,7 @@ from .models import AuditMode, Campaign, CampaignCounty, Enrolment
 RESERVED_SLUGS = {"new", "enrolments"}
 CAMPAIGN_FIELDS = ["slug", "name", "year", "document_number", "notice_title", "notice_number", "notice_issuer",
                    "notice_date", "status", "report_day", "evaluation_deadline", "acceptance_deadline",
-                   "fee_threshold", "owner_agency_id"]
+                   "fee_threshold", "owner_agency_id", "scope_water_related", "scope_double_only", "scope_note"]
 ENROLMENT_FIELDS = ["audit_round", "mode", "consulting_agency_id", "start_date", "end_date", "enterprise_type",
                     "has_deadline_project", "deadline_project_done", "has_violation", "scope_reason"]
 
