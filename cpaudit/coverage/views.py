@@ -46,16 +46,29 @@ def campaign_coverage(request, slug):
         for item in shown:
             item.county_name = names.get(item.county, "")
         sections.append({"key": key, "label": label, "items": shown})
+    by_county = _by_county(found.result, mine)
     user = request.user
     active = campaign.status == Campaign.Status.ACTIVE
     return render(request, "coverage/campaign.html", {
         "campaign": campaign, "found": found, "sections": sections, "form": form, "names": names,
+        "by_county": by_county if len(mine) > 1 else [],
         "scope": selectors.scope_of(campaign), "register_form": RegisterForm(),
         "can_import": active and access.allowed(user, "coverage.register.import"),
         "can_enrol": active and access.allowed(user, "coverage.enrolment.add"),
         "can_propose": active and access.allowed(user, "coverage.exemption.propose"),
         "can_register": access.allowed(user, "registry.enterprise.create"),
     })
+
+
+def _by_county(result, counties: dict[str, str]) -> list[dict]:
+    """Per county of the user's jurisdiction, how many of each list (for a city or the province)."""
+    keys = [key for key, _, _ in result.sections()]
+    rows = {code: {"code": code, "name": name, "counts": dict.fromkeys(keys, 0)} for code, name in sorted(counties.items())}
+    for key, _, items in result.sections():
+        for item in items:
+            if item.county in rows:
+                rows[item.county]["counts"][key] += 1
+    return [{**row, "counts": [row["counts"][k] for k in keys]} for row in rows.values()]
 
 
 @require_POST

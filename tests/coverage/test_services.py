@@ -133,3 +133,16 @@ def test_page_queries_do_not_grow_with_the_data(world, login):
                                  evidence_type="application/pdf", proposed_by=world.users[Role.BRANCH_STAFF],
                                  proposed_at=world.campaign.created_at)
     assert page_queries(client, url) == few
+
+
+def test_city_page_breaks_down_by_county_and_filters(world, login):
+    make_enterprise("130606", industry="2221", name="莲池待纳入纸业有限公司")
+    make_enterprise("130602", industry="2221", name="竞秀待纳入纸业有限公司")
+    url = reverse("coverage:campaign", args=[world.campaign.slug])
+    city = login(world.users[Role.CITY_STAFF])
+    html = city.get(url).content.decode()
+    assert "分县（市、区）情况" in html and "莲池待纳入纸业有限公司" in html and "竞秀待纳入纸业有限公司" in html
+    filtered = city.get(url, {"county": "130606"}).content.decode()
+    assert "莲池待纳入纸业有限公司" in filtered and "竞秀待纳入纸业有限公司" not in filtered
+    branch = login(world.users[Role.BRANCH_STAFF]).get(url).content.decode()
+    assert "分县（市、区）情况" not in branch and "莲池待纳入纸业有限公司" not in branch
