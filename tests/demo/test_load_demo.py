@@ -173,7 +173,8 @@ def test_load_is_recorded_in_the_action_log(loaded):
     # first file their declarations of interest (integrity/demo.py).
     chains = ("reports.", "applications.", "experts.panel", "experts.score", "integrity.declaration",
               "documents.document.issued",  # a submitted report is issued by its submitter (documents)
-              "coverage.exemption")  # proposed and approved by the branch's people (demo/coverage_data.py)
+              "coverage.exemption",  # proposed and approved by the branch's people (demo/coverage_data.py)
+              "spotchecks.")  # planned, drawn, inspected and approved by their people (demo/spotchecks_data.py)
     system = entries
     for prefix in chains:
         system = system.exclude(action__startswith=prefix)
