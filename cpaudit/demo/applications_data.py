@@ -204,8 +204,9 @@ class Walker:
         sheet = panel.sheet
         items = list(sheet.items.order_by("order"))
         for n, member in enumerate(members):
-            # Stopping while organizing: one score is in; an expert with a demo login keeps theirs to do.
-            if target == Status.ORGANIZING and (n >= 1 or member.expert.user.has_usable_password()):
+            # Stopping while organizing: the experts without a demo login have scored; one with a login keeps
+            # theirs to do, and that score lets the panel finish (the staff then propose the result).
+            if target == Status.ORGANIZING and member.expert.user.has_usable_password():
                 continue
             ratio = 0.5 if fail else 0.78 + 0.04 * n
             points = {str(i.pk): str(round(float(i.max_points) * ratio, 1)) for i in items if not i.is_veto}

@@ -191,7 +191,7 @@ def _steps_pending(user, filters):
 def _step_pending_item(record, today) -> Item:
     done = f"{record.completion_date:%Y-%m-%d} 完成" if record.completion_date else ""
     return Item(f"{record.enrolment.enterprise.name} · 第{record.step_id}步 {record.step.name}",
-                reverse("progress:step_review", args=[record.pk]),
+                reverse("progress:step_edit", args=[record.enrolment_id, record.step_id]),
                 f"{done}，佐证材料{record.files}份".lstrip("，"), record.completion_date)
 
 

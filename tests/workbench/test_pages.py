@@ -37,15 +37,15 @@ def test_branch_staff_sees_the_steps_awaiting_it_with_matching_counts(client, wo
         review=ReviewStatus.PENDING, enrolment__enterprise__county_id="130602").count()
     client.force_login(staff)
     html = client.get(reverse("workbench:section", args=["steps_pending"])).content.decode()
-    assert html.count('<tr><td><a href="/progress/records/') == 7 and "外县测试企业" not in html
+    assert html.count('<tr><td><a href="/progress/enrolments/') == 7 and "外县测试企业" not in html
     only = client.get(reverse("workbench:section", args=["steps_pending"]),
                       {"enterprise": world.enterprises["same_county"].pk}).content.decode()
-    assert only.count('<tr><td><a href="/progress/records/') == 2
+    assert only.count('<tr><td><a href="/progress/enrolments/') == 2
     staged = client.get(reverse("workbench:section", args=["steps_pending"]), {"stage": 1}).content.decode()
-    assert staged.count('<tr><td><a href="/progress/records/') == len(StepRecord.objects.filter(
+    assert staged.count('<tr><td><a href="/progress/enrolments/') == len(StepRecord.objects.filter(
         review=ReviewStatus.PENDING, step__stage=1, enrolment__enterprise__county_id="130602"))
     first = client.get(reverse("workbench:next", args=["steps_pending"]))
-    assert first.status_code == 302 and first["Location"].startswith("/progress/records/")
+    assert first.status_code == 302 and first["Location"].startswith("/progress/enrolments/")
 
 
 def test_the_enterprise_sees_its_returned_step_with_the_reason(client, world):
@@ -83,3 +83,13 @@ def test_the_workbench_takes_a_fixed_number_of_queries(client, world, role):
         complete_audit(enrolment(world, rel), through=9, confirmed=False)
         make_application(world, rel, status=Status.BRANCH_REVIEW)
     assert page_queries(client, url) == few
+
+
+def test_after_an_action_the_page_offers_the_next_pending_item(client, world):
+    records = complete_audit(enrolment(world), through=2, confirmed=False)
+    client.force_login(world.users[Role.BRANCH_STAFF])
+    page = client.get(reverse("progress:step_edit", args=[records[0].enrolment_id, 1])).content.decode()
+    assert f'href="{reverse("workbench:next", args=["steps_pending"])}"' in page
+    client.post(reverse("progress:step_review", args=[records[0].pk]), {"action": "confirm"})
+    nxt = client.get(reverse("workbench:next", args=["steps_pending"]))
+    assert nxt["Location"] == reverse("progress:step_edit", args=[records[1].enrolment_id, 2])
