@@ -174,7 +174,8 @@ def test_load_is_recorded_in_the_action_log(loaded):
     chains = ("reports.", "applications.", "experts.panel", "experts.score", "integrity.declaration",
               "documents.document.issued",  # a submitted report is issued by its submitter (documents)
               "coverage.exemption",  # proposed and approved by the branch's people (demo/coverage_data.py)
-              "spotchecks.")  # planned, drawn, inspected and approved by their people (demo/spotchecks_data.py)
+              "spotchecks.",  # planned, drawn, inspected and approved by their people (demo/spotchecks_data.py)
+              "assessment.")  # circular, summons, extension by the people who decide (demo/assessment_data.py)
     system = entries
     for prefix in chains:
         system = system.exclude(action__startswith=prefix)
