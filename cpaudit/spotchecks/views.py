@@ -101,10 +101,11 @@ def plan_detail(request, pk):
                                                                                            if not e["enterprise"] else "未抽中的企业"),
                      "reason": e["reason"]} for e in plan.excluded]
     counties = "、".join(Division.objects.filter(code__in=plan.counties).order_by("code").values_list("name", flat=True))
+    can_draw = organizer and plan.status == PlanStatus.DRAFT and access.allowed(user, "spotchecks.plan.change")
     return render(request, "spotchecks/plan_detail.html", {
-        "plan": plan, "county_names": counties, "items": selectors.plan_items(user, plan), "organizer": organizer, "excluded": excluded,
+        "plan": plan, "county_names": counties, "preview": services.plan_preview(user, plan) if can_draw else None, "items": selectors.plan_items(user, plan), "organizer": organizer, "excluded": excluded,
         "confidential": clock.today() < plan.check_date,
-        "can_draw": organizer and plan.status == PlanStatus.DRAFT and access.allowed(user, "spotchecks.plan.change"),
+        "can_draw": can_draw,
         "can_replace": organizer and plan.status == PlanStatus.DRAWN and access.allowed(user, "spotchecks.plan.change")
         and not Plan.objects.filter(replaces=plan).exists(),
         "can_approve": organizer and plan.status == PlanStatus.DRAWN and access.allowed(user, "spotchecks.plan.approve"),

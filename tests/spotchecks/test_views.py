@@ -118,3 +118,22 @@ def test_the_rectification_list_and_my_inspections_cost_the_same_whatever_their_
         client.force_login(inspector)
         assert page_queries(client, reverse("spotchecks:my_items")) == few_mine
         assert page_queries(client, reverse("spotchecks:item_detail", args=[items[0].pk])) == item_page
+
+
+def test_the_draft_shows_what_a_draw_would_take_and_a_replacement_plan_from_the_page(world, client):
+    for _ in range(2):
+        make_inspector(world.province)
+    plan = make_plan(world, share_percent="40")
+    client.force_login(world.users[Role.PROVINCE_STAFF])
+    page = client.get(reverse("spotchecks:plan_detail", args=[plan.pk])).content.decode()
+    assert "一般企业5家，抽取2家" in page and "可抽取检查人员2名" in page
+    client.post(reverse("spotchecks:plan_detail", args=[plan.pk]), {"action": "draw"})
+    url = reverse("spotchecks:plan_create") + f"?replaces={plan.pk}"
+    form = {"title": "重新抽取", "counties": ["130602"], "share_percent": "100", "count": "0", "per_enterprise": "2",
+            "check_date": "2020-09-10"}
+    assert "重新抽取原因" in client.post(url, form).content.decode()  # the reason is required
+    assert not Plan.objects.filter(title="重新抽取").exists()
+    response = client.post(url, {**form, "reason": "原定检查人员出差"})
+    new = Plan.objects.get(title="重新抽取")
+    assert response.status_code == 302 and new.replaces_id == plan.pk and new.reason == "原定检查人员出差"
+    assert client.get(reverse("spotchecks:plan_create") + "?replaces=x").status_code == 404

@@ -12,4 +12,4 @@ from .findings import (  # noqa: F401
     rectification_report,
 )
 from .inspectors import inspector_set  # noqa: F401
-from .plans import plan_approve, plan_draw, plan_replay, plan_save, plan_verify  # noqa: F401
+from .plans import plan_approve, plan_draw, plan_preview, plan_replay, plan_save, plan_verify  # noqa: F401

@@ -173,6 +173,16 @@ def build_pool(actor, plan: Plan) -> tuple[draw.Pool, list[dict], list[dict]]:
     return pool, rows, excluded
 
 
+def plan_preview(actor, plan: Plan) -> dict:
+    """What a draw now would pick from, for the planners (reads only): per stratum its label, how many
+    enterprises are eligible and how many the shares give; and the inspectors available."""
+    pool, _, _ = build_pool(actor, plan)
+    counts = draw.stratum_counts(_rule(plan), pool)
+    rows = [{"label": Stratum(key).label, "eligible": len(pool.strata.get(key, [])), "drawn": counts[key]}
+            for key in counts]
+    return {"strata": rows, "total": sum(counts.values()), "inspectors": len(pool.inspectors)}
+
+
 @transaction.atomic
 def plan_draw(*, actor, plan: Plan) -> Plan:
     """Draw the plan's enterprises and their inspectors, once; see the module docstring."""
