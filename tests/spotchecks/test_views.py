@@ -1,6 +1,8 @@
 """The spot-check pages: drawing from the page, confidentiality before the check date, the verify
 page, recording findings and closing a rectification, query budgets."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cpaudit.campaigns.models import Enrolment
@@ -125,7 +127,12 @@ def test_the_draft_shows_what_a_draw_would_take_and_a_replacement_plan_from_the_
         make_inspector(world.province)
     plan = make_plan(world, share_percent="40")
     client.force_login(world.users[Role.PROVINCE_STAFF])
-    page = client.get(reverse("spotchecks:plan_detail", args=[plan.pk])).content.decode()
+    client.get(reverse("spotchecks:plan_detail", args=[plan.pk]))  # the session's first request
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(reverse("spotchecks:plan_detail", args=[plan.pk])).content.decode()
+    writes = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE",
+                                                                                              "DELETE"))]
+    assert all("django_session" in sql for sql in writes)  # the preview reads only
     assert "一般企业5家，抽取2家" in page and "可抽取检查人员2名" in page
     client.post(reverse("spotchecks:plan_detail", args=[plan.pk]), {"action": "draw"})
     url = reverse("spotchecks:plan_create") + f"?replaces={plan.pk}"
