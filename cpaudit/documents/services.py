@@ -43,6 +43,7 @@ KINDS = {
     "application_form": ("applications.applicationversion", "评估/验收申请表"),
     "batch_letter": ("applications.batch", "评估/验收书面申请"),
     "monthly_report": ("reports.reportversion", "月度进度报告"),
+    "results_summary": ("reports.resultsversion", "评估/验收结果汇总"),
 }
 CONTENT_TYPES = {
     "pdf": "application/pdf",

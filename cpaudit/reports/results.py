@@ -11,7 +11,9 @@ and reports straight to the province. The reviewer is always staff of the agency
 (`Agency.supervisor`).
 
 States (ReportStatus): 编辑中 → 已报送 → 已接收 | 已退回; a returned summary is edited (编辑中 again) and
-submitted as a correction. Decisions are bound to what the page showed (seen.py). Reads never write:
+submitted as a correction. Decisions are bound to what the page showed (seen.py) and need the decider's
+current declaration of interest (integrity.requirements); a submission issues the frozen version in PDF
+and Word, sealed with the submitting unit's seal (documents.report_documents). Reads never write:
 `results_for` returns the row or an unsaved summary; the first saved draft creates the row.
 
 Log codes: reports.results.drafted, .submitted, .corrected, .accepted, .returned.
@@ -28,11 +30,12 @@ from cpaudit.applications.models import Kind
 from cpaudit.campaigns.models import CampaignCounty
 from cpaudit.core import clock
 from cpaudit.core.actors import is_system
-from cpaudit.core.aftercommit import checkpoint_after_commit
 from cpaudit.core.chain import document_digest
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.log import diff, log_action, snapshot
 from cpaudit.core.logdisplay import register
+from cpaudit.documents.report_documents import results_version_issue
+from cpaudit.integrity.requirements import require_current_declaration
 from cpaudit.org import access
 from cpaudit.org.jurisdiction import jurisdiction_of
 from cpaudit.org.models import User
@@ -242,6 +245,7 @@ def results_submit(*, actor, summary: ResultsSummary, reason: str = "", seen: st
     _require_own(actor, summary.agency, "审批报送本单位的结果汇总")
     if summary.status not in EDITABLE_STATES:
         raise InvalidState(f"结果汇总{summary.get_status_display()}，不能重复报送", code="not_editable")
+    require_current_declaration(actor, "审批报送结果汇总")  # 事前有防 (integrity)
     if summary.prepared_by_id is not None and summary.prepared_by_id == actor.pk:
         raise PermissionDenied("起草结果汇总的经办人不能同时审批报送（职责分离）")
     missing = required_missing(summary)
@@ -265,24 +269,25 @@ def results_submit(*, actor, summary: ResultsSummary, reason: str = "", seen: st
     if summary.agency.supervisor is not None:
         _notify(summary.agency.supervisor, STAFF_ROLES, f"results:{summary.pk}:submitted:{number}",
                 f"{_tag(summary)}已报送第{number}版，请接收或退回", summary)
-    checkpoint_after_commit(reason="document")
+    results_version_issue(actor=actor, version=version)  # issued and sealed by its submission (documents)
     return version
 
 
-def _reviewable(actor, summary, states, what: str) -> ResultsSummary:
+def _reviewable(actor, summary, states, what: str, decision: str) -> ResultsSummary:
     access.check(actor, "reports.results.review")
     summary = _lock(summary)
     access.check(actor, "reports.results.review", summary)
     _require_reviewer(actor, summary)
     if summary.status not in states:
         raise InvalidState(f"结果汇总{summary.get_status_display()}，{what}", code="not_submitted")
+    require_current_declaration(actor, decision)
     return summary
 
 
 @transaction.atomic
 def results_accept(*, actor, summary: ResultsSummary, seen: str | None = None) -> ResultsSummary:
     """Staff of the agency above accept the submitted version the page showed (`seen`)."""
-    summary = _reviewable(actor, summary, (ReportStatus.SUBMITTED,), "只能接收已报送的结果汇总")
+    summary = _reviewable(actor, summary, (ReportStatus.SUBMITTED,), "只能接收已报送的结果汇总", "接收结果汇总")
     version = latest_version(summary)
     require_version(seen, version, _what(summary))
     summary.status = ReportStatus.ACCEPTED
@@ -297,7 +302,7 @@ def results_accept(*, actor, summary: ResultsSummary, seen: str | None = None) -
 @transaction.atomic
 def results_return(*, actor, summary: ResultsSummary, reason: str, seen: str | None = None) -> ResultsSummary:
     """Staff of the agency above send a submitted (or accepted) summary back with a reason."""
-    summary = _reviewable(actor, summary, SUBMITTED_STATES, "只能退回已报送或已接收的结果汇总")
+    summary = _reviewable(actor, summary, SUBMITTED_STATES, "只能退回已报送或已接收的结果汇总", "退回结果汇总")
     version = latest_version(summary)
     require_version(seen, version, _what(summary))
     reason = (reason or "").strip()

@@ -18,7 +18,10 @@ identity (its page renders from the live content); the row is created by the fir
 Every action takes either, and finds the row by its identity (kind, campaign, agency, month).
 
 Decisions are bound to what the page showed (seen.py): acceptance and return carry the version the
-reviewer saw, the leader's submission the SM3 of the draft's content; a stale one is refused.
+reviewer saw, the leader's submission the SM3 of the draft's content; a stale one is refused. Each of
+those decisions needs the decider's current declaration of interest (integrity.requirements). A
+submission issues the version it freezes, in PDF and Word sealed with the leader's agency's seal
+(documents.report_documents): without a seal key the submission is refused.
 """
 
 import datetime as dt
@@ -30,11 +33,12 @@ from django.db import transaction
 from cpaudit.campaigns.models import Campaign, CampaignCounty
 from cpaudit.core import clock
 from cpaudit.core.actors import is_system
-from cpaudit.core.aftercommit import checkpoint_after_commit
 from cpaudit.core.chain import document_digest
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.log import diff, log_action, snapshot
 from cpaudit.core.logdisplay import register
+from cpaudit.documents.report_documents import report_version_issue
+from cpaudit.integrity.requirements import require_current_declaration
 from cpaudit.org import access
 from cpaudit.org.jurisdiction import jurisdiction_of
 from cpaudit.org.models import Agency, User
@@ -173,6 +177,7 @@ def report_submit(*, actor, report: MonthlyReport, reason: str = "", seen: str |
     _require_own_agency(actor, report.agency, "审批报送本单位的月度进度报告")
     if report.status not in EDITABLE_STATES:
         raise InvalidState(f"报告{report.get_status_display()}，不能重复报送", code="not_editable")
+    require_current_declaration(actor, "审批报送月度进度报告")  # 事前有防 (integrity)
     if report.prepared_by_id is not None and report.prepared_by_id == actor.pk:
         raise PermissionDenied("起草报告的经办人不能同时审批报送（职责分离）")
     missing = required_missing(report)
@@ -194,9 +199,9 @@ def report_submit(*, actor, report: MonthlyReport, reason: str = "", seen: str |
     report.save()
     log_action(actor=actor, action="reports.report.submitted" if number == 1 else "reports.report.corrected",
                obj=report, data={"version": number, "digest": version.digest, "reason": version.reason})
-    # "On every issued document": once the entry is committed (a rolled-back one must not be vouched for);
-    # a failure to write it is recorded and retried, never an error page after the commit.
-    checkpoint_after_commit(reason="document")
+    # Issued by its submission: the version in PDF and Word, sealed with the leader's agency's seal
+    # (documents.report_documents; it checkpoints the log once committed).
+    report_version_issue(actor=actor, version=version)
     return version
 
 
@@ -210,6 +215,7 @@ def report_accept(*, actor, report: MonthlyReport, seen: str | None = None) -> M
     _check_reviewable(actor, report)
     if report.status != ReportStatus.SUBMITTED:
         raise InvalidState(f"报告{report.get_status_display()}，只能接收已报送的报告", code="not_submitted")
+    require_current_declaration(actor, "接收月度进度报告")
     version = latest_version(report)
     require_version(seen, version, _what(report))
     report.status = ReportStatus.ACCEPTED
@@ -229,6 +235,7 @@ def report_return(*, actor, report: MonthlyReport, reason: str, seen: str | None
     _check_reviewable(actor, report)
     if report.status not in SUBMITTED_STATES:
         raise InvalidState(f"报告{report.get_status_display()}，只能退回已报送或已接收的报告", code="not_submitted")
+    require_current_declaration(actor, "退回月度进度报告")
     require_version(seen, latest_version(report), _what(report))
     reason = (reason or "").strip()
     if not reason:

@@ -1,5 +1,6 @@
 """A frozen version's page and the report as a file (Word, PDF, text): the submitted snapshot when
-submitted (or version ?v=N), else the draft."""
+submitted (or version ?v=N), else the draft. A version issued by its submission (documents) is served
+as its issued, sealed PDF and Word files, byte for byte."""
 
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured
@@ -8,9 +9,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 
-from cpaudit.core.errors import InvalidState
+from cpaudit.core.errors import DomainError, InvalidState
 from cpaudit.core.params import query_int
 from cpaudit.core.views import domain_view
+from cpaudit.documents.report_documents import MONTHLY, issued_file
+from cpaudit.documents.selectors import issued_bytes
 from cpaudit.org import access
 from cpaudit.org.roles import BRANCH_AGENCY_KINDS, AgencyKind
 
@@ -54,18 +57,31 @@ def download(request, slug, month, agency_pk, fmt):
         raise Http404(exc.message) from exc
     number = query_int(request, "v", error=Http404("没有这个版本"))
     if number is not None:
-        found = next((v for v in _versions(report) if v.number == number), None)
-        if found is None:
+        version = next((v for v in _versions(report) if v.number == number), None)
+        if version is None:
             raise Http404("没有这个版本")
-        content = found.content
     else:
-        content = services.content_for(report)
+        version = services.latest_version(report) if report.status in services.SUBMITTED_STATES else None
+    content = version.content if version is not None else services.content_for(report)
+    back = request.path.rsplit("/", 2)[0] + "/"
+    return file_response(request, content, fmt, issued_file(MONTHLY, version, fmt), back)
+
+
+def file_response(request, content: dict, fmt: str, issued, back: str):
+    """The file: the issued, sealed bytes once the version was issued in that format (the same bytes
+    every time), else rendered now. A missing font or an issued file that cannot be read back
+    unchanged is a message on the page (`back`), never another file."""
     try:
-        body = _render(content, fmt)
+        body = issued_bytes(issued) if issued is not None else _render(content, fmt)
     except ImproperlyConfigured as exc:  # no CJK font on this server: say so instead of a 500
         messages.error(request, str(exc))
-        return redirect(request.path.rsplit("/", 2)[0] + "/")
+        return redirect(back)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
     suffix = f"（第{content['version']}版）" if content.get("version") else "（草稿）"
+    if issued is not None:
+        suffix += "（签发）"
     response = HttpResponse(body, content_type=FORMATS[fmt])
     response["Content-Disposition"] = content_disposition_header(True, f"{content['title']}{suffix}.{fmt}")
     return response

@@ -4,17 +4,17 @@ approve and submit, accept or return), its frozen versions and its files (Word, 
 words, the monthly report's renderers). A summary outside the user's jurisdiction is a 404."""
 
 from django.contrib import messages
-from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.http import Http404, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 
 from cpaudit.applications.models import Kind
 from cpaudit.applications.selectors import deadline
 from cpaudit.core import clock
 from cpaudit.core.errors import InvalidState, PermissionDenied
 from cpaudit.core.views import add_validation_errors, domain_view
+from cpaudit.documents.report_documents import RESULTS, issued_file
 from cpaudit.org import access
 
 from . import results, results_content, results_selectors
@@ -25,7 +25,7 @@ from .forms import ResultsDraftForm, ResultsPeriodForm, ResultsReturnForm, Submi
 from .models import ResultsLevel, ResultsSummary, ResultsVersion
 from .seen import content_token, version_token
 from .views import FORMATS, _agency, _campaign, _campaigns, _default_campaign, _int
-from .views_documents import _render
+from .views_documents import file_response
 
 
 def _period_form(user, campaign, kind):
@@ -195,21 +195,14 @@ def results_download(request, slug, kind, agency_pk, fmt):
         raise Http404(exc.message) from exc
     number = request.GET.get("v")
     if number:
-        found = next((v for v in _versions(summary) if v.number == _int(number)), None)
-        if found is None:
+        version = next((v for v in _versions(summary) if v.number == _int(number)), None)
+        if version is None:
             raise Http404("没有这个版本")
-        content = found.content
     else:
-        content = results.content_for(summary)
-    try:
-        body = _render(content, fmt)
-    except ImproperlyConfigured as exc:  # no CJK font on this server: say so instead of a 500
-        messages.error(request, str(exc))
-        return redirect(reverse("reports:results_document", args=[slug, kind, agency_pk]))
-    suffix = f"（第{content['version']}版）" if content.get("version") else "（草稿）"
-    response = HttpResponse(body, content_type=FORMATS[fmt])
-    response["Content-Disposition"] = content_disposition_header(True, f"{content['title']}{suffix}.{fmt}")
-    return response
+        version = results.latest_version(summary) if summary.status in SUBMITTED_STATES else None
+    content = version.content if version is not None else results.content_for(summary)
+    return file_response(request, content, fmt, issued_file(RESULTS, version, fmt),
+                         reverse("reports:results_document", args=[slug, kind, agency_pk]))
 
 
 @domain_view

@@ -17,7 +17,7 @@ from cpaudit.progress.services.steps import review_version
 from cpaudit.reports.models import ReportStatus
 from cpaudit.reports.seen import content_token, version_token
 from cpaudit.reports.services import content_for
-from tests.factories import make_enterprise, make_uscc
+from tests.factories import make_enterprise, make_seal_keys, make_uscc
 
 from . import objects
 
@@ -128,6 +128,7 @@ def report_draft(w, rel):
 
 def report_to_submit(w, rel):
     report = objects.report(w, rel, problems="个别企业进度滞后")
+    make_seal_keys(report.agency)  # a submission issues the version sealed (documents.report_documents)
     # The same branch's report comes round again for the next relation: from then on it is a correction.
     return {"path": {"pk": report.pk}, "body": {"seen": content_token(content_for(report)), "reason": "更正数据"}}
 

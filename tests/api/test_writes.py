@@ -8,7 +8,7 @@ from cpaudit.applications.models import Status
 from cpaudit.core.models import ActionLog
 from cpaudit.org.roles import Role
 from cpaudit.registry.models import Enterprise
-from tests.factories import attach_evidence, make_enterprise, make_uscc
+from tests.factories import attach_evidence, make_enterprise, make_seal_keys, make_uscc
 
 from . import objects
 from .conftest import ApiClient, secret_for
@@ -102,6 +102,7 @@ def test_options(world, as_role):
 
 
 def test_monthly_reports(world, as_role):
+    make_seal_keys(world.branch_a)  # a submission issues the version sealed (documents.report_documents)
     staff, leader, city = as_role(Role.BRANCH_STAFF), as_role(Role.BRANCH_LEADER), as_role(Role.CITY_STAFF)
     draft = {"campaign": world.campaign.slug, "month": "2020-05", "problems": "部分企业进度滞后"}
     response = staff.post("/reports/drafts", draft)

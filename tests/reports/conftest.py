@@ -9,7 +9,7 @@ from cpaudit.org.roles import Role
 from cpaudit.progress.models import StepRecord, StepStatus
 from cpaudit.reports import services
 from tests.applications.viewfixtures import make_application
-from tests.factories import make_enterprise, make_user
+from tests.factories import declare, make_enterprise, make_seal_keys, make_user
 
 D = dt.date
 MARCH_1 = D(2020, 3, 1)
@@ -30,6 +30,17 @@ def step(enrolment, number: int, start: dt.date | None, done: dt.date | None = N
 
 def own(world, key: str = "own") -> Enrolment:
     return Enrolment.objects.get(campaign=world.campaign, enterprise=world.enterprises[key])
+
+
+@pytest.fixture(autouse=True)
+def seals(request):
+    """A submission issues its version sealed (documents.report_documents): with the world, every agency
+    of it has an active seal key (and the platform its own)."""
+    if "world" not in request.fixturenames:
+        return None
+    world = request.getfixturevalue("world")
+    return make_seal_keys(world.province, world.baoding, world.branch_a, world.branch_b, world.dingzhou,
+                          world.sjz, world.branch_sjz)
 
 
 @pytest.fixture
@@ -103,5 +114,8 @@ def applied(world, day):
 @pytest.fixture
 def dz(world):
     """定州's people (a 省直管县: county and city level in one agency)."""
-    return {role: make_user(f"dz_{role}", role, agency=world.dingzhou)
-            for role in (Role.BRANCH_STAFF, Role.BRANCH_LEADER, Role.CITY_STAFF)}
+    people = {role: make_user(f"dz_{role}", role, agency=world.dingzhou)
+              for role in (Role.BRANCH_STAFF, Role.BRANCH_LEADER, Role.CITY_STAFF)}
+    for user in people.values():
+        declare(user)  # they decide (submit, accept): a current declaration of interest
+    return people

@@ -17,7 +17,7 @@ from cpaudit.jobs.models import Incident
 from cpaudit.org.roles import Role
 from cpaudit.reports import services
 from cpaudit.reports.models import ReportVersion
-from tests.factories import make_user
+from tests.factories import declare, make_user
 
 from .conftest import D
 
@@ -51,6 +51,7 @@ def seen_of(client, url) -> str:
 
 def test_the_second_leader_is_told_the_report_was_submitted(world, users, drafted):
     second = make_user("bleader2", Role.BRANCH_LEADER, agency=world.branch_a)
+    declare(second)
     url = page_url(world)
     first_client, second_client = leader_client(users[Role.BRANCH_LEADER]), leader_client(second)
     first_seen, second_seen = seen_of(first_client, url), seen_of(second_client, url)  # both pages open
@@ -66,6 +67,7 @@ def test_two_leaders_submitting_at_the_same_moment(world, users, drafted, transa
                                                    django_db_serialized_rollback):
     """Real concurrency: two threads, two database connections, one lock; one wins, the other is told."""
     second = make_user("bleader2", Role.BRANCH_LEADER, agency=world.branch_a)
+    declare(second)
     url = page_url(world)
     clients = [leader_client(users[Role.BRANCH_LEADER]), leader_client(second)]
     seens = [seen_of(c, url) for c in clients]

@@ -12,7 +12,7 @@ from cpaudit.org.jurisdiction import jurisdiction_of
 from cpaudit.org.roles import Role
 from cpaudit.reports import results, results_selectors
 from tests.applications.viewfixtures import make_application
-from tests.factories import make_enterprise, make_user
+from tests.factories import declare, make_enterprise, make_user
 
 from .conftest import AUG_25
 from .results_fixtures import branch_submitted, summary_of
@@ -34,6 +34,7 @@ def grow(world) -> None:
     u = world.users
     lc_staff = make_user("lc_staff", Role.BRANCH_STAFF, agency=world.branch_b)
     lc_leader = make_user("lc_leader", Role.BRANCH_LEADER, agency=world.branch_b)
+    declare(lc_leader)
     summary = results.results_save_draft(actor=lc_staff, summary=summary_of(world, world.branch_b))
     results.results_submit(actor=lc_leader, summary=summary)
     results.results_return(actor=u[Role.CITY_STAFF], summary=summary, reason="补充")

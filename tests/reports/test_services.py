@@ -36,10 +36,11 @@ def actions(report):
 # --- report_for ------------------------------------------------------------------------------------
 
 def test_report_for_writes_nothing_and_the_first_save_creates_the_row(world, users, today):
+    logged = ActionLog.objects.count()  # the seal keys' (conftest.seals)
     a = services.report_for(actor=users[Role.BRANCH_STAFF], campaign=world.campaign, agency=world.branch_a,
                             month=D(2020, 5, 17), kind="branch")
     assert a.pk is None and a.month == MAY and a.status == ReportStatus.DRAFT
-    assert not MonthlyReport.objects.exists() and not ActionLog.objects.exists()
+    assert not MonthlyReport.objects.exists() and ActionLog.objects.count() == logged
     assert services.content_for(a)["title"] == "保定市生态环境局竞秀区分局关于2020年5月清洁生产审核工作进度的报告"
     with pytest.raises(InvalidState, match="尚未起草"):  # nothing to submit before a draft is saved
         services.report_submit(actor=users[Role.BRANCH_LEADER], report=a)
@@ -148,7 +149,8 @@ def test_leader_submits_version_1(world, users, branch_report, django_capture_on
     canonical = json.dumps(version.content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     assert version.digest == hashlib.new("sm3", canonical.encode("utf-8")).hexdigest()
     assert actions(branch_report) == ["reports.report.drafted", "reports.report.submitted"]
-    assert path.read_text(encoding="utf-8").count('"document"') == before + 1
+    # Issued in PDF and Word by the submission: a checkpoint on each issued document.
+    assert path.read_text(encoding="utf-8").count('"document"') == before + 2
     assert version.submitted_at.date() == D(2020, 5, 20)  # the business day (pinned in tests)
 
 

@@ -6,7 +6,7 @@ and the text's). Fonts follow official-document habit: 宋体 for the unit and t
 only sets the Latin slots, so Word would otherwise show Chinese in the theme font). The signature
 and seal area (a dashed box labelled （加盖单位公章）) is kept on the page of the paragraphs before it
 (keep-with-next, keep-together); each annex starts on a new page; the footer carries
-第 X 页 共 Y 页 as Word fields.
+第 X 页 共 Y 页 as Word fields, and an issued version's seal lines (cpaudit.documents.footer) under it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+
+from cpaudit.documents.footer import docx_seal_footer
 
 from . import common
 
@@ -280,6 +282,7 @@ def render_docx(content: dict) -> bytes:
     section.top_margin, section.bottom_margin = Mm(30), Mm(28)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     _footer_page_numbers(section)
+    docx_seal_footer(section, content)  # an issued version's seal lines (nothing for a plain download)
 
     props = doc.core_properties
     props.title, props.author, props.subject = content.get("title", ""), content.get("unit", ""), content.get("month", "")

@@ -5,7 +5,8 @@ file's and the text's). A4 portrait, like an official document: the unit's name 
 文号 under it and a red rule, the title, the addressee, the text and tables, then at the bottom right
 the unit, the date and a dashed circle labelled （加盖单位公章） where the seal goes — kept together
 with the paragraphs before it (KeepTogether), so it never stands alone on a page. Each annex starts
-on a new page. Pages are numbered 第 X 页 共 Y 页.
+on a new page. Pages are numbered 第 X 页 共 Y 页; an issued version (content with a ``seal``) prints the seal lines
+(cpaudit.documents.footer) under the number.
 
 The PDF is invariant (no creation date or random id), so the same content gives the same bytes.
 """
@@ -36,6 +37,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus import paragraph as _paragraph
+
+from cpaudit.documents.footer import pdf_seal_footer
 
 from . import common
 from .fonts import SUBSTITUTES, PdfFont, get_pdf_font
@@ -303,5 +306,7 @@ def render_pdf(content: dict) -> bytes:
     for annex in annexes:
         story += [PageBreak(), Paragraph(_markup(annex["label"], font), styles["annex"])]
         story += _document(annex["blocks"], font, styles, doc.width)
-    doc.build(story, canvasmaker=_numbered_canvas(font))
+    # An issued version prints its seal lines (documents.footer) under the page number on every page.
+    seal = pdf_seal_footer(content, font.name)
+    doc.build(story, onFirstPage=seal, onLaterPages=seal, canvasmaker=_numbered_canvas(font))
     return buf.getvalue()

@@ -3,7 +3,8 @@
 
 Writes a branch's monthly progress report (a county branch or a 省直管县 agency) or a city's
 consolidation (a city-level agency): the submitted snapshot when one exists, else the live (or, for
-a past month, reconstructed) draft. It only reads: no report row is created for a report nobody has
+a past month, reconstructed) draft. A submitted version's PDF and Word are the files issued (sealed) by
+its submission, written byte for byte (documents.report_documents). It only reads: no report row is created for a report nobody has
 started. The agency is named by its id (--agency, as on the 主管部门 page
 and in the report page's address) or by its division code (--unit). Two agencies may share a division
 (雄安新区's bureau is bound to 保定市's code): such a code is refused with the candidates listed,
@@ -20,13 +21,15 @@ from django.core.management.base import BaseCommand
 from cpaudit.campaigns.models import Campaign
 from cpaudit.core.errors import DomainError
 from cpaudit.core.log import reset_request_context, set_request_context
+from cpaudit.documents.report_documents import MONTHLY, issued_file
+from cpaudit.documents.selectors import issued_bytes
 from cpaudit.org.models import Agency
 from cpaudit.org.roles import BRANCH_AGENCY_KINDS, AgencyKind
 from cpaudit.registry.excel.files import actor_for
 from cpaudit.reports.content import parse_month
 from cpaudit.reports.models import ReportKind
 from cpaudit.reports.render_txt import render_txt
-from cpaudit.reports.services import content_for, report_for
+from cpaudit.reports.services import SUBMITTED_STATES, content_for, latest_version, report_for
 
 FORMATS = ("txt", "docx", "pdf")
 
@@ -64,8 +67,10 @@ class Command(BaseCommand):
         try:
             actor = actor_for(options["as_user"], "monthly-report")
             report = report_for(actor=actor, campaign=campaign, agency=agency, month=month, kind=kind)
-            content = content_for(report)
-            data = self.render(content, fmt)
+            version = latest_version(report) if report.status in SUBMITTED_STATES else None
+            content = version.content if version is not None else content_for(report)
+            issued = issued_file(MONTHLY, version, fmt)
+            data = issued_bytes(issued) if issued is not None else self.render(content, fmt)
         except DomainError as exc:
             self.fail(exc.message)
         except ImproperlyConfigured as exc:  # e.g. no CJK font for the PDF
@@ -79,6 +84,8 @@ class Command(BaseCommand):
             self.fail(f"无法写入输出文件 {output}：{exc.strerror or exc}")
         what = f"第{content['version']}版" if content["version"] else "草稿"
         self.stdout.write(f"已输出{content['title']}（{what}）到 {output}")
+        if issued is not None:
+            self.stdout.write(f"签发文书第{issued.pk}号（核验码 {issued.code}）：报送时签发并加盖电子印章的文件，逐字节原样输出")
 
     def agency(self, code: str | None, agency_id: str | None) -> tuple[Agency, str]:
         """The reporting agency and the kind of its report, from exactly one of --unit and --agency."""
