@@ -80,7 +80,7 @@ def render_markdown(source: str) -> str:
             flush()
             src = reverse("guide:image", args=[picture.group(2)])
             alt = escape(picture.group(1))
-            out.append(f'<figure><a href="{src}"><img src="{src}" alt="{alt}" loading="lazy"></a>'
+            out.append(f'<figure><a href="{src}"><img src="{src}" alt="{alt}"></a>'
                        f"<figcaption>{alt}</figcaption></figure>")
         elif bullet:
             if para:

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 GUIDE_IMG = ROOT / "docs" / "guide" / "img"
 PASSWORD = "Demo-cpaudit-2020"
+NEW_PASSWORD = "Journey-e2e-2026#Q"
 WIDE, NARROW = (1366, 768), (390, 844)
 
 _LISTEN = """
@@ -41,17 +42,17 @@ class Session:
         self.problems: list[str] = []
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda exc: self.problems.append(f"脚本错误：{exc}"))
-        self.page.set_default_timeout(15_000)
+        self.page.set_default_timeout(90_000)  # a PDF or a sealed document takes seconds on a busy machine
 
     def _console(self, message):
         if message.type == "error":
             self.problems.append(f"控制台错误（{self.page.url}）：{message.text}")
 
     # --- navigation -----------------------------------------------------------------------------
-    def login(self):
+    def login(self, password: str = PASSWORD):
         self.go("/login/")
         self.page.fill("input[name=username]", self.username)
-        self.page.fill("input[name=password]", PASSWORD)
+        self.page.fill("input[name=password]", password)
         self.page.locator("main form button[type=submit]").first.click()
         self.page.wait_for_load_state()
         assert "/login/" not in self.page.url, f"{self.username} 未能登录：{self.text()[:300]}"
@@ -76,13 +77,19 @@ class Session:
         return self.click(name, role="button", **kwargs)
 
     def confirm_if_asked(self):
-        """Irreversible actions may ask "are you sure?" on a page of their own: answer yes."""
-        button = self.page.locator("main form").get_by_role("button", name="确认")
-        if button.count() == 1 and "确认" in self.page.title():
-            button.click()
+        """Irreversible actions ask "are you sure?" on a page of their own (请确认…): answer yes."""
+        if self.page.title().startswith("请确认"):
+            self.owner.record(self, f"confirm-{len(self.owner.sessions)}")
+            self.page.locator("main form button[type=submit]").first.click()
             self.page.wait_for_load_state()
             self.check()
         return self
+
+    def download(self, name: str) -> bytes:
+        """Click the link `name` that downloads a file; its bytes."""
+        with self.page.expect_download() as info:
+            self.page.locator("main").get_by_role("link", name=name).first.click()
+        return Path(info.value.path()).read_bytes()
 
     def fill(self, field: str, value: str):
         """Type into the form field named `field` (its name attribute)."""
@@ -117,9 +124,10 @@ class Session:
             self.owner.record(self, "failure")
             pytest.fail("\n".join(problems), pytrace=False)
 
-    def shot(self, name: str, *, guide: bool = False, full: bool = False):
+    def shot(self, name: str, *, guide: bool | str = False, full: bool = False):
         """The page at both widths, checking each: the whole page as an artifact; when `guide`, the
-        first screen (or the whole page when `full`) as the user guide's picture."""
+        first screen at 1366 px (`guide="both"`: at 390 px too; `full`: the whole page) as the user
+        guide's picture."""
         for width, height in (WIDE, NARROW):
             self.page.set_viewport_size({"width": width, "height": height})
             self.check(width)
@@ -128,7 +136,7 @@ class Session:
                 assert not wide, f"{self.page.url}：1366px 下表格需要横向滚动：{wide}"
             path = self.owner.folder / f"{name}-{width}.png"
             self.page.screenshot(path=path, full_page=True)
-            if guide:
+            if guide == "both" or (guide and width == WIDE[0]):
                 GUIDE_IMG.mkdir(parents=True, exist_ok=True)
                 self.page.screenshot(path=GUIDE_IMG / f"{name}-{width}.png", full_page=full)
         self.page.set_viewport_size(dict(zip(("width", "height"), WIDE, strict=True)))
@@ -136,7 +144,7 @@ class Session:
 
 
 class Browser:
-    """The journeys' browser: one Session per demo user, against one server."""
+    """The journeys' browser: one Session per demo user, against one server (`site`: the demo copy)."""
 
     def __init__(self, chromium, base: str, site, name: str):
         self.chromium, self.base, self.site = chromium, base, site
@@ -148,6 +156,27 @@ class Browser:
         session = Session(self, username)
         self.sessions.append(session)
         return session.login()
+
+    def login_reset(self, username: str) -> Session:
+        """A demo account nobody was given a password for (demo_ent_<id>): the security administrator's
+        `cpaudit reset-password`, then the first login changes the one-time password when asked to."""
+        done = self.site.run("reset-password", username)
+        assert done.code == 0, str(done)
+        once = next(line.split("：", 1)[1] for line in done.out if line.startswith("一次性密码"))
+        session = Session(self, username)
+        self.sessions.append(session)
+        session.login(once)
+        page = session.page
+        if not page.locator("input[name=old_password]").count():  # demo accounts may keep it (demo mode)
+            return session
+        page.fill("input[name=old_password]", once)
+        page.fill("input[name=new_password1]", NEW_PASSWORD)
+        page.fill("input[name=new_password2]", NEW_PASSWORD)
+        page.locator("main form button[type=submit]").first.click()
+        page.wait_for_load_state()
+        session.check()
+        assert "password" not in page.url, session.text()[:800]
+        return session
 
     def record(self, session: Session, name: str):
         try:
