@@ -64,7 +64,10 @@ def test_list_runs_a_fixed_number_of_queries(world, login):
 def test_detail_runs_a_fixed_number_of_queries(world, login):
     client = login(world.users[Role.PROVINCE_STAFF])
     url = reverse("registry:enterprise_detail", args=[world.enterprises["own"].pk])
-    assert _count_queries(client, url) <= 12
+    # The page tells the whole story since issue 14 (steps, their files, options, applications and theirs,
+    # reports naming it, spot checks, the log): a few more queries, fixed whatever the history
+    # (tests/registry/test_enterprise_story.py pins that).
+    assert _count_queries(client, url) <= 17
 
 
 def test_pages_carry_the_content_security_policy(world, login):
