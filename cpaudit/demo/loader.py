@@ -34,6 +34,7 @@ from .coverage_data import OUTSIDE_REASON, load_coverage
 from .progress_data import load_progress
 from .reports_data import load_reports
 from .spotchecks_data import load_spotchecks
+from .workbench_data import LOGINS as WORKBENCH_LOGINS
 from .workbench_data import load_workbench_logins
 
 ACTOR_NAME = "load-demo"
@@ -84,6 +85,9 @@ def load_demo(*, today: dt.date | None = None) -> LoadResult:
             # dated before a report (steps, then applications) exists when the report is submitted.
             result.created["评估/验收申请"] = load_applications(actor, active, today)
             result.created["待办企业的演示账号"] = load_workbench_logins(actor, active)  # workbench journeys
+            result.accounts += [_account(user) for user in
+                                User.objects.filter(username__in=[name for name, _ in WORKBENCH_LOGINS])
+                                .select_related("agency", "enterprise", "consulting_agency").order_by("username")]
             result.created["月度报告"] = load_reports(active, today)
             result.created["应开展未开展豁免"] = load_coverage(active)
             result.created["考核通报、约谈、延期"] = load_assessment(active, today)
