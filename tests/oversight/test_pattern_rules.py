@@ -76,6 +76,10 @@ def test_an_expert_drawn_for_one_agency_far_beyond_chance_is_found(world, at, mo
         return [favoured.pk] + [pk for pk in drawn if pk != favoured.pk][:rule.size - 1]
 
     monkeypatch.setattr(draw, "select", rigged)
+    # The other two seats from fixed seeds that seat nobody else twice: with fresh seeds another expert
+    # repeats now and then by chance (about 1 run in 100) and is rightly found too.
+    seeds = iter(["a1" * 16, "b2" * 16, "c3" * 16])
+    monkeypatch.setattr("cpaudit.experts.services.secrets.token_hex", lambda n: next(seeds))
     for app in _organizing_clients(world, at, 3):
         experts.panel_draw(actor=world.users[Role.BRANCH_STAFF], application=app)
     findings = _run(world, Rule.PAIR)
