@@ -17,10 +17,12 @@ from cpaudit.org.models import User
 TODAY = dt.date(2026, 11, 29)
 
 
+DEMO_TODAY = TODAY.isoformat()  # tests/demo/conftest.py loads the demo once for the module, on this day
+
+
 @pytest.fixture
-def loaded(db, settings):
+def loaded(demo_once, db, settings):
     settings.CPAUDIT_TODAY = TODAY.isoformat()
-    call_command("load-demo", "--allow-non-sqlite", stdout=io.StringIO())
 
 
 def test_every_state_of_the_chain_is_in_the_demo(loaded):

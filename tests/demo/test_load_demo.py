@@ -32,8 +32,8 @@ def account_table(output: str) -> str:
 
 
 @pytest.fixture
-def loaded(db):
-    return run_load()
+def loaded(demo_once, db):
+    return demo_once  # loaded once for the module (tests/demo/conftest.py)
 
 
 def test_enterprises_cover_every_county_and_industry_group(loaded):
@@ -72,15 +72,6 @@ def test_second_run_changes_nothing(loaded):
     assert dict(User.objects.values_list("username", "password")) == passwords
     assert "未作任何修改" in again
     assert account_table(again) == account_table(loaded)
-
-
-def test_refuses_outside_demo_mode(db, settings):
-    settings.CPAUDIT_DEMO_MODE = False
-    with pytest.raises(CommandError, match="CPAUDIT_DEMO_MODE"):
-        run_load()
-    assert not User.objects.exists()
-    assert not Enterprise.objects.exists()
-    assert not ActionLog.objects.exists()
 
 
 def test_dingzhou_has_four_distinct_people_at_the_direct_county_agency(loaded):
@@ -133,22 +124,6 @@ def test_both_campaigns_exist_and_2020_is_closed(loaded):
     in_basin = dict(history.county_links.values_list("county_id", "in_basin"))
     assert len(in_basin) == len(demo.baoding_counties())
     assert in_basin["130624"] is False and in_basin["130602"] is True
-
-
-def test_current_campaign_follows_the_demo_clock(db, settings):
-    settings.CPAUDIT_TODAY = "2023-05-10"
-    run_load()
-    current = Campaign.objects.get(slug="byd2023")
-    assert current.status == Campaign.Status.ACTIVE
-    assert max(current.enrolments.values_list("start_date", flat=True)) <= dt.date(2023, 4, 10)
-    assert Campaign.objects.get(slug="byd2020").status == Campaign.Status.CLOSED
-
-
-def test_demo_clock_in_2020_makes_the_2020_campaign_the_current_one(db, settings):
-    settings.CPAUDIT_TODAY = "2020-07-01"
-    run_load()
-    assert list(Campaign.objects.values_list("slug", "status")) == [("byd2020", Campaign.Status.ACTIVE)]
-    assert Campaign.objects.get().document_number == "冀环办字函〔2020〕202号"
 
 
 def test_uscc_codes_valid_except_the_accepted_one(loaded):
@@ -242,15 +217,3 @@ def test_serve_stops_the_worker_when_the_server_fails(fake_serve, monkeypatch):
     assert FakeWorker.terminated == 2
 
 
-def test_refuses_a_non_sqlite_database_without_the_flag(db):
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        pytest.skip("runs on PostgreSQL: on SQLite there is nothing to refuse")
-    with pytest.raises(CommandError):
-        call_command("load-demo", stdout=io.StringIO())
-    assert not Enterprise.objects.exists()
-
-
-def test_printed_address_follows_the_port(db):
-    assert "访问 http://127.0.0.1:8123/ 登录" in run_load("--port", "8123")

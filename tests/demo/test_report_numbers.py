@@ -3,19 +3,17 @@ data in time order (progress, applications, then the reports), so what a report 
 what the register, reconstructed now for that day, holds."""
 
 import datetime as dt
-import io
 from collections import defaultdict
-
-from django.core.management import call_command
 
 from cpaudit.reports import content as C
 from cpaudit.reports.document import short_unit
 from cpaudit.reports.models import ReportKind, ReportVersion
 
+DEMO_TODAY = "2026-12-06"  # tests/demo/conftest.py loads the demo once for the module, on this day
 
-def test_every_submitted_report_counts_what_the_register_held_on_its_data_date(db, settings):
+
+def test_every_submitted_report_counts_what_the_register_held_on_its_data_date(demo_once, db, settings):
     settings.CPAUDIT_TODAY = "2026-12-06"
-    call_command("load-demo", "--allow-non-sqlite", stdout=io.StringIO())
     versions = list(ReportVersion.objects.select_related("report__agency", "report__campaign"))
     assert {v.report.kind for v in versions} == {ReportKind.BRANCH, ReportKind.CITY}
     applied = 0
@@ -40,9 +38,8 @@ def test_every_submitted_report_counts_what_the_register_held_on_its_data_date(d
     assert applied  # the demo's reports do count applications (清苑's November: one 评估 passed on 11-13)
 
 
-def test_qingyuan_november_counts_its_passed_evaluation(db, settings):
+def test_qingyuan_november_counts_its_passed_evaluation(demo_once, db, settings):
     settings.CPAUDIT_TODAY = "2026-12-06"
-    call_command("load-demo", "--allow-non-sqlite", stdout=io.StringIO())
     version = ReportVersion.objects.get(report__agency__division_id="130608", report__month=dt.date(2026, 11, 1),
                                         report__kind=ReportKind.BRANCH)
     assert version.content["applications"]["evaluation"]["passed"] >= 1

@@ -8,10 +8,11 @@ from cpaudit.reports.models import MonthlyReport, ReportKind, ReportStatus
 from cpaudit.reports.render_txt import render_txt
 from cpaudit.reports.services import deadline_state
 
+DEMO_TODAY = "2026-11-29"  # tests/demo/conftest.py loads the demo once for the module, on this day
 
-def test_demo_reports_show_on_time_late_and_missing(db, settings):
+
+def test_demo_reports_show_on_time_late_and_missing(demo_once, db, settings):
     settings.CPAUDIT_TODAY = "2026-11-29"
-    call_command("load-demo", "--allow-non-sqlite", stdout=io.StringIO())
     campaign = Campaign.objects.get(slug="byd2026")
     today = dt.date(2026, 11, 29)
     states = {(r.agency.division_id, r.month): deadline_state(r, campaign, r.month, today)
@@ -25,9 +26,8 @@ def test_demo_reports_show_on_time_late_and_missing(db, settings):
     assert MonthlyReport.objects.filter(campaign=campaign, kind=ReportKind.CITY).count() == 2
 
 
-def test_demo_city_consolidates_and_a_branch_uploads_its_sealed_copy(db, settings):
+def test_demo_city_consolidates_and_a_branch_uploads_its_sealed_copy(demo_once, db, settings):
     settings.CPAUDIT_TODAY = "2026-11-29"
-    call_command("load-demo", "--allow-non-sqlite", stdout=io.StringIO())
     campaign = Campaign.objects.get(slug="byd2026")
     assert campaign.notice_citation() == "《关于加快推进实施清洁生产审核工作的通知》（保环办函〔2026〕45号）"
     history = Campaign.objects.get(slug="byd2020")  # the seed itself: no 文号 of its own
@@ -45,7 +45,7 @@ def test_demo_city_consolidates_and_a_branch_uploads_its_sealed_copy(db, setting
     assert scanned.scan_digest and scanned.scan_content_type == "application/pdf"
 
 
-def test_demo_results_summaries_in_every_state(db, settings):
+def test_demo_results_summaries_in_every_state(demo_once, db, settings):
     """The 评估/验收 results summaries: accepted (and annexed to the city's consolidation, which the
     province accepted), returned, waiting at the province and at the city, a draft; each submitted
     version counts what the applications say for its day (nothing counted was dated later)."""
@@ -55,7 +55,6 @@ def test_demo_results_summaries_in_every_state(db, settings):
     from cpaudit.reports.models import ResultsSummary
 
     settings.CPAUDIT_TODAY = "2026-11-29"
-    call_command("load-demo", "--allow-non-sqlite", stdout=io.StringIO())
     campaign = Campaign.objects.get(slug="byd2026")
     states = {(s.kind, s.agency.division_id): s.status
               for s in ResultsSummary.objects.filter(campaign=campaign).select_related("agency")}
