@@ -99,7 +99,7 @@ def circular_draft(*, actor, campaign: Campaign, month: dt.date) -> Circular:
 
 def _own_circular(actor, circular: Circular, action: str) -> Circular:
     access.check(actor, action, circular)
-    circular = Circular.objects.select_for_update().select_related("agency", "campaign").get(pk=circular.pk)
+    circular = Circular.objects.select_for_update(of=("self",)).select_related("agency", "campaign").get(pk=circular.pk)
     if circular.agency_id != getattr(actor, "agency_id", None):
         raise PermissionDenied(f"该通报由{circular.agency}办理")
     return circular
@@ -217,7 +217,7 @@ def summons_decide(*, actor, campaign: Campaign, summoned: Agency, attendees: st
 
 def _own_summons(actor, summons: Summons) -> Summons:
     access.check(actor, "assessment.summons.follow_up", summons)
-    summons = Summons.objects.select_for_update().select_related("summoned", "agency").get(pk=summons.pk)
+    summons = Summons.objects.select_for_update(of=("self",)).select_related("summoned", "agency").get(pk=summons.pk)
     if summons.agency_id != getattr(actor, "agency_id", None):
         raise PermissionDenied(f"约谈的落实情况由约谈单位（{summons.agency}）记录")
     return summons
@@ -295,7 +295,7 @@ def original_date(enrolment: Enrolment, target: str) -> dt.date:
 def extension_request(*, actor, enrolment: Enrolment, target: str, requested_date: dt.date | None,
                       reason: str) -> Extension:
     access.check(actor, "assessment.extension.request", enrolment)
-    enrolment = Enrolment.objects.select_for_update().select_related("campaign", "enterprise").get(pk=enrolment.pk)
+    enrolment = Enrolment.objects.select_for_update(of=("self",)).select_related("campaign", "enterprise").get(pk=enrolment.pk)
     if enrolment.campaign.status != Campaign.Status.ACTIVE:
         raise InvalidState("该审核批次已结束，不能申请延期", code="closed")
     errors = {}

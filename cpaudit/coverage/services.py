@@ -112,7 +112,7 @@ def _propose(actor, campaign, enterprise, name, uscc, county, reason, explanatio
 def exemption_decide(*, actor, exemption: Exemption, approve: bool, note: str = "") -> Exemption:
     """The branch leader of the enterprise's county approves or refuses (with a note) a proposal."""
     access.check(actor, "coverage.exemption.decide", exemption)
-    exemption = Exemption.objects.select_for_update().select_related("campaign").get(pk=exemption.pk)
+    exemption = Exemption.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=exemption.pk)
     if actor.agency is None or actor.agency.division_id != exemption.county_id:
         raise PermissionDenied("豁免由企业所在县（市、区）分局负责人审批")
     if exemption.state != Exemption.State.PROPOSED:

@@ -19,7 +19,7 @@ from ..models import Inspector
 def inspector_set(*, actor, user: User, active: bool, note: str = "") -> Inspector:
     """Flag (active) or unflag a colleague of the actor's own agency as an inspector."""
     access.check(actor, "spotchecks.inspector.change")
-    user = User.objects.select_for_update().select_related("agency").get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).select_related("agency").get(pk=user.pk)
     if is_system(actor):
         raise PermissionDenied("检查人员由所在单位的工作人员设置")
     if user.role not in GOVERNMENT_ROLES or user.agency_id is None:

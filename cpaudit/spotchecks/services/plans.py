@@ -123,7 +123,7 @@ def plan_save(*, actor, campaign=None, plan: Plan | None = None, data: dict, rep
                 raise ValidationError({"reason": "重新抽取须制定新方案并说明原因"})
             plan.replaces, plan.reason, plan.campaign = replaces, reason[:300], replaces.campaign
     else:
-        plan = Plan.objects.select_for_update().select_related("campaign").get(pk=plan.pk)
+        plan = Plan.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=plan.pk)
         access.check(actor, "spotchecks.plan.change", plan)
         _require_planning_staff(actor, plan, "修改抽查方案")
         if plan.status != PlanStatus.DRAFT:
@@ -186,7 +186,7 @@ def plan_preview(actor, plan: Plan) -> dict:
 @transaction.atomic
 def plan_draw(*, actor, plan: Plan) -> Plan:
     """Draw the plan's enterprises and their inspectors, once; see the module docstring."""
-    plan = Plan.objects.select_for_update().select_related("agency", "campaign").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("agency", "campaign").get(pk=plan.pk)
     access.check(actor, "spotchecks.plan.change", plan)
     _require_planning_staff(actor, plan, "抽取检查对象和检查人员")
     if plan.status != PlanStatus.DRAFT:
@@ -281,7 +281,7 @@ def plan_verify(plan: Plan) -> dict:
 def plan_approve(*, actor, plan: Plan, note: str = "") -> Plan:
     """The planning agency's leader approves the results: every drawn enterprise recorded; the leader
     free of declared ties with them. The results then go to the public page."""
-    plan = Plan.objects.select_for_update().select_related("agency").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("agency").get(pk=plan.pk)
     access.check(actor, "spotchecks.plan.approve", plan)
     if is_system(actor) or actor.agency_id != plan.agency_id:
         raise PermissionDenied(f"抽查结果由{plan.agency}负责人审定")
