@@ -11,8 +11,9 @@ CODE = re.compile(r'(?:action|ACTION)\s*=\s*"([a-z]+(?:\.[a-z_]+){2,})"')
 
 
 def test_every_written_action_code_has_a_label():
-    import cpaudit.progress.log_labels  # noqa: F401  (apps register at ready(); make sure here too)
     from django.urls import get_resolver
+
+    import cpaudit.progress.log_labels  # noqa: F401  (apps register at ready(); make sure here too)
 
     # Services register their labels when imported; a process that shows the log has loaded its URLs
     # (views → services), so load them here too: the check must not depend on which tests ran before.
