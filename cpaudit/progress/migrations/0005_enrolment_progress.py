@@ -19,16 +19,26 @@ MOVES = """(SELECT MAX(t) FROM (
 
 
 def _select(eid: str) -> str:
-    """The summary row of enrolment `eid` (an SQL expression): one row even when it has no records."""
+    """The summary row of enrolment `eid` (an SQL expression); no row when it has no records."""
     return f"""SELECT {eid}, COALESCE(MAX(CASE WHEN r.status <> 'not_started' THEN s.stage END), 0),
         COUNT(CASE WHEN r.status = 'completed' THEN 1 END), {DONE},
         {MOVES.format(eid=eid)}
         FROM progress_steprecord r JOIN progress_auditstep s ON s.number = r.step_id
-        WHERE r.enrolment_id = {eid}"""
+        WHERE r.enrolment_id = {eid} HAVING COUNT(r.id) > 0"""
+
+
+# An enrolment without records has no summary row (the selectors read a missing row as nothing done).
+# Deleting its last record deletes the row rather than writing a zero one: otherwise a cascade or a
+# test flush that empties the summary table before the records leaves rows for enrolments that are
+# gone, and a later enrolment given the same id starts with them.
+def _sqlite_drop_if_empty(eid: str) -> str:
+    return (f"DELETE FROM progress_enrolmentprogress WHERE enrolment_id = {eid} AND NOT EXISTS "
+            f"(SELECT 1 FROM progress_steprecord WHERE enrolment_id = {eid});")
 
 
 def _sqlite_refresh(eid: str) -> str:
-    return f"INSERT OR REPLACE INTO progress_enrolmentprogress ({COLUMNS}) {_select(eid)};"
+    return (f"INSERT OR REPLACE INTO progress_enrolmentprogress ({COLUMNS}) {_select(eid)}; "
+            + _sqlite_drop_if_empty(eid))
 
 
 EVIDENCE_ENROLMENT = "(SELECT enrolment_id FROM progress_steprecord WHERE id = NEW.record_id)"
@@ -51,6 +61,10 @@ PG_FORWARD = [
     f"""CREATE OR REPLACE FUNCTION progress_summary_refresh(eid bigint) RETURNS void AS $$
         BEGIN
             IF eid IS NULL THEN RETURN; END IF;
+            IF NOT EXISTS (SELECT 1 FROM progress_steprecord WHERE enrolment_id = eid) THEN
+                DELETE FROM progress_enrolmentprogress WHERE enrolment_id = eid;
+                RETURN;
+            END IF;
             INSERT INTO progress_enrolmentprogress ({COLUMNS}) {_select("eid")}
             ON CONFLICT (enrolment_id) DO UPDATE SET {UPDATE_SET};
         END $$ LANGUAGE plpgsql""",
