@@ -56,7 +56,9 @@ class Database:
         if not environ_url:
             return cls(None, None)
         parts = urlsplit(environ_url)
-        name = f"{parts.path.lstrip('/') or 'cpaudit'}_{suffix}"
+        # Under pytest-xdist every worker runs its own session: its databases carry the worker's id.
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        name = f"{parts.path.lstrip('/') or 'cpaudit'}_{suffix}" + (f"_{worker}" if worker else "")
         return cls(urlunsplit(parts._replace(path=f"/{name}")), name)
 
     @property

@@ -17,10 +17,11 @@ from cpaudit.documents.models import IssuedDocument
 from cpaudit.documents.selectors import issued_bytes
 from cpaudit.documents.verify import verify_bytes
 
+DEMO_TODAY = "2026-11-29"  # tests/demo/conftest.py loads the demo once, on this day
 
-def test_demo_assessment(db, settings):
-    settings.CPAUDIT_TODAY = "2026-11-29"
-    call_command("load-demo", "--allow-non-sqlite", stdout=io.StringIO())
+
+def test_demo_assessment(demo_once, db, settings):
+    settings.CPAUDIT_TODAY = DEMO_TODAY
     circular = Circular.objects.get()
     assert circular.status == CircularStatus.ISSUED and circular.for_public and circular.number
     assert circular.figures["month"] == "2026-10" and circular.figures["rows"] and circular.figures["lagging"]

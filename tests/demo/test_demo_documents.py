@@ -11,7 +11,6 @@ import io
 import re
 
 import pytest
-from django.core.management import call_command
 
 from cpaudit.applications.document import batch_document, form_document
 from cpaudit.applications.models import Batch, Decision, Step
@@ -47,10 +46,12 @@ def printed_words(blocks: list[dict]):
             yield from printed_words(block["blocks"])
 
 
+DEMO_TODAY = "2026-11-29"  # tests/demo/conftest.py loads the demo once, on this day
+
+
 @pytest.fixture
-def demo(db, settings):
-    settings.CPAUDIT_TODAY = "2026-11-29"
-    call_command("load-demo", "--allow-non-sqlite", stdout=io.StringIO())
+def demo(demo_once, db, settings):
+    settings.CPAUDIT_TODAY = DEMO_TODAY
 
 
 def assert_prints(content: dict, data: bytes) -> str:

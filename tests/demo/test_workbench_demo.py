@@ -2,10 +2,8 @@
 every section's count equals the list behind it (the section page), for every demo account."""
 
 import datetime as dt
-import io
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from cpaudit.applications.models import Status
@@ -14,12 +12,12 @@ from cpaudit.org.models import User
 from cpaudit.workbench import selectors
 
 TODAY = dt.date(2026, 11, 29)
+DEMO_TODAY = TODAY.isoformat()  # tests/demo/conftest.py loads the demo once, on this day
 
 
 @pytest.fixture
-def loaded(db, settings):
-    settings.CPAUDIT_TODAY = TODAY.isoformat()
-    call_command("load-demo", "--allow-non-sqlite", stdout=io.StringIO())
+def loaded(demo_once, db, settings):
+    settings.CPAUDIT_TODAY = DEMO_TODAY
 
 
 def counts(username):
