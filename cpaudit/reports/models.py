@@ -72,6 +72,9 @@ class ReportVersion(models.Model):
     scan_uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True,
                                          on_delete=models.PROTECT, related_name="+")
     scan_uploaded_at = models.DateTimeField("上传时间", null=True, blank=True)
+    # Withdrawn by its leader before the city acted on it (reports.services.report_withdraw): it stays
+    # in the history, marked, and the next submission is a new version.
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
 
     class Meta:
         ordering = ["report_id", "number"]

@@ -196,7 +196,9 @@ def required_missing(summary: ResultsSummary) -> dict[str, str]:
 def _notify(agency, roles, key: str, text: str, summary) -> None:
     link = summary_link(summary)
     for user in User.objects.filter(agency=agency, role__in=sorted(roles), is_active=True):
-        Notification.objects.get_or_create(user=user, key=key[:120], defaults={"text": text[:300], "link": link})
+        # The subject lets the workbench mark it read once someone at the same desk acts on the summary.
+        Notification.objects.get_or_create(user=user, key=key[:120], defaults={
+            "text": text[:300], "link": link, "subject": f"{summary._meta.label_lower}:{summary.pk}"})
 
 
 def _tag(summary) -> str:

@@ -5,13 +5,14 @@ frozen ReportVersion with its SM3 digest; a later correction is version n+1 with
 staff of the supervising agency accept or return (with a reason). The city's consolidation is
 drafted by city staff and submitted by the city leader (to the province; nobody accepts it here).
 
-States: 编辑中 (draft) → 已报送 (submitted) → 已接收 (accepted) | 已退回 (returned). A returned report
-is editable like a draft: the branch's next save sets it back to 编辑中, and it may be submitted again
+States: 编辑中 (draft) → 已报送 (submitted) → 已接收 (accepted) | 已退回 (returned). A submitted report
+nobody has accepted or returned may be withdrawn by its unit's leader (→ 编辑中; the version stays in the
+history, marked 已撤回). A returned report is editable like a draft: the branch's next save sets it back to 编辑中, and it may be submitted again
 (as a correction, with a reason). The city may return a submitted or an accepted report.
 
 Each action locks the report row, checks the actor, then the state, saves and writes one log entry
 in the same transaction. Log codes: reports.report.drafted (save_draft), .submitted (first version),
-.corrected (version ≥ 2), .accepted, .returned.
+.corrected (version ≥ 2), .accepted, .returned, .withdrawn.
 
 Reads never write: `report_for` returns the row when it exists, else an unsaved report of the same
 identity (its page renders from the live content); the row is created by the first save of a draft.
@@ -44,6 +45,7 @@ from cpaudit.org.jurisdiction import jurisdiction_of
 from cpaudit.org.models import Agency, User
 from cpaudit.org.roles import BRANCH_AGENCY_KINDS, BRANCH_ROLES, AgencyKind
 from cpaudit.progress.services.derived import audit_start
+from cpaudit.workbench import notify
 
 from . import content as C
 from .deadlines import (  # noqa: F401  (deadlines, overview and reminders are part of this API)
@@ -60,7 +62,7 @@ from .deadlines import (  # noqa: F401  (deadlines, overview and reminders are p
     send_reminders,
 )
 from .deadlines import month_of as _month
-from .models import MonthlyReport, Notification, ReportKind, ReportStatus, ReportVersion
+from .models import MonthlyReport, ReportKind, ReportStatus, ReportVersion
 from .seen import require_content, require_version
 
 register("reports.report.drafted", "编辑月度进度报告")
@@ -68,6 +70,7 @@ register("reports.report.submitted", "审批并报送月度进度报告")
 register("reports.report.corrected", "更正并重新报送月度进度报告")
 register("reports.report.accepted", "接收分局月度进度报告")
 register("reports.report.returned", "退回分局月度进度报告")
+register("reports.report.withdrawn", "撤回已报送的月度进度报告")
 
 EDITABLE_STATES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 TEXT_FIELDS = ["problems", "remarks", "document_number"]
@@ -245,13 +248,37 @@ def report_return(*, actor, report: MonthlyReport, reason: str, seen: str | None
     report.save()
     version = latest_version(report)
     number = version.number if version else 0
-    text = f"{report.agency}{report.month.year}年{report.month.month}月进度报告被退回：{reason}"[:300]
-    for user in User.objects.filter(agency=report.agency, role__in=sorted(BRANCH_ROLES), is_active=True):
-        Notification.objects.get_or_create(user=user, key=f"returned:{report.pk}:{number}",
-                                           defaults={"text": text, "link": report_link(report.campaign,
-                                                                                       report.month, report.agency)})
+    # The branch's people are told; the message is read once one of them acts on the report.
+    notify.tell(User.objects.filter(agency=report.agency, role__in=sorted(BRANCH_ROLES), is_active=True),
+                f"{_what(report)}被退回：{reason}", link=report_link(report.campaign, report.month, report.agency),
+                key=f"returned:{report.pk}:{number}", subject=notify.subject_of(report))
     log_action(actor=actor, action="reports.report.returned", obj=report,
                data={"version": number, "reason": reason})
+    return report
+
+
+@transaction.atomic
+def report_withdraw(*, actor, report: MonthlyReport) -> MonthlyReport:
+    """The leader of the reporting unit takes back a submission nobody has acted on yet (已报送, neither
+    accepted nor returned): the report is editable again, its version is marked withdrawn (its issued
+    copies stay, as issued), and the next submission is a new version with a reason."""
+    access.check(actor, "reports.report.submit")
+    report = _lock(report)
+    access.check(actor, "reports.report.submit", report)
+    if is_system(actor):
+        raise PermissionDenied("撤回须由单位负责人本人操作")
+    _require_own_agency(actor, report.agency, "撤回本单位报送的月度进度报告")
+    if report.status != ReportStatus.SUBMITTED:
+        raise InvalidState(f"报告{report.get_status_display()}，只能撤回已报送且上级尚未接收或退回的报告",
+                           code="not_withdrawable")
+    version = latest_version(report)
+    version.withdrawn_at = clock.business_now()
+    version.save(update_fields=["withdrawn_at"])
+    report.status = ReportStatus.DRAFT
+    report.save()
+    log_action(actor=actor, action="reports.report.withdrawn", obj=report,
+               changes={"status": [ReportStatus.SUBMITTED, ReportStatus.DRAFT]},
+               data={"version": version.number, "digest": version.digest})
     return report
 
 

@@ -25,7 +25,7 @@ from cpaudit.org.roles import BRANCH_AGENCY_KINDS, AgencyKind, Role
 from . import services
 from .document import blocks_of
 from .forms import DraftForm, PeriodForm, SubmitForm, month_value, posted_seen
-from .models import MonthlyReport, Notification, ReportKind
+from .models import MonthlyReport, Notification, ReportKind, ReportStatus
 from .seen import content_token
 from .views_scans import scan_context
 
@@ -182,6 +182,8 @@ def _draft_or_submit(request, report, action):
     if action == "submit":
         form = SubmitForm(request.POST, correction=bool(_versions(report)))
         return _submit(request, report, form), None, form
+    if action == "withdraw":
+        return _withdraw(request, report), None, None
     messages.error(request, "请选择要执行的操作")
     return False, None, None
 
@@ -257,6 +259,17 @@ def _submit(request, report, form) -> bool:
     return True
 
 
+def _withdraw(request, report) -> bool:
+    access.check(request.user, "reports.report.submit", report)
+    try:
+        services.report_withdraw(actor=request.user, report=report)
+    except InvalidState as exc:  # accepted or returned meanwhile: the page shows the new state
+        messages.error(request, exc.message)
+        return True
+    messages.success(request, "已撤回报送，报告回到编辑中；修改后重新报送将形成新版本")
+    return True
+
+
 def _report_context(request, report, campaign, month, draft_form=None, submit_form=None) -> dict:
     user = request.user
     today = clock.today()
@@ -282,6 +295,7 @@ def _report_context(request, report, campaign, month, draft_form=None, submit_fo
         "versions": versions, "downloads": downloads,
         "draft_form": draft_form if can_prepare else None,
         "submit_form": submit_form if can_submit else None,
+        "can_withdraw": own and report.status == ReportStatus.SUBMITTED and access.allowed(user, "reports.report.submit"),
         "required": _required(report) if can_submit else [],
         **scan_context(user, report, versions),
         "period_form": _period_form(user, campaign, month),

@@ -40,6 +40,9 @@ CONFIRMATIONS = {c_key: c for c_key, c in {
     "report_submit": Confirmation(
         "审批并报送月报", "月报内容将冻结为新版本报送上级，之后只能经退回后更正。",
         frozenset({"reports:branch_report", "reports:city_overview", "reports:results_document"}), "确认报送"),
+    "report_withdraw": Confirmation(
+        "撤回月报报送", "报告回到编辑中，市局不再看到本次报送；已报送的版本保留并标注“已撤回”，"
+        "重新报送时形成新版本并须填写更正原因。", frozenset({"reports:branch_report"}), "确认撤回"),
     "step_confirm": Confirmation(
         "核实（锁定）步骤", "该步骤将被锁定，企业不能再修改；如需更正须由分局填写原因重新打开。",
         frozenset({"progress:step_edit", "progress:step_review"}), "确认核实"),

@@ -302,7 +302,7 @@ def test_return_with_reason_notifies_branch(world, users, submitted, status):
     report = services.report_return(actor=users[Role.CITY_STAFF], report=submitted, reason="请补充问题说明")
     assert report.status == ReportStatus.RETURNED and report.return_reason == "请补充问题说明"
     assert report.returned_by == users[Role.CITY_STAFF]
-    notified = Notification.objects.filter(key=f"returned:{report.pk}:1")
+    notified = Notification.objects.filter(key__startswith=f"returned:{report.pk}:1:")
     assert {n.user.username for n in notified} == {"bstaff", "blead"}
     assert all("请补充问题说明" in n.text for n in notified)
     assert actions(report)[-1] == "reports.report.returned"
