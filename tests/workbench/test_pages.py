@@ -93,3 +93,12 @@ def test_after_an_action_the_page_offers_the_next_pending_item(client, world):
     client.post(reverse("progress:step_review", args=[records[0].pk]), {"action": "confirm"})
     nxt = client.get(reverse("workbench:next", args=["steps_pending"]))
     assert nxt["Location"] == reverse("progress:step_edit", args=[records[1].enrolment_id, 2])
+
+
+def test_a_section_page_has_one_trail_of_breadcrumbs(client, world):
+    client.force_login(world.users[Role.BRANCH_STAFF])
+    html = client.get(reverse("workbench:section", args=["steps_pending"])).content.decode()
+    assert html.count('class="crumbs"') == 1
+    trail = html[html.index('class="crumbs"'):]
+    trail = trail[:trail.index("</nav>")]
+    assert trail.count("工作台") == 1 and "首页" in trail
