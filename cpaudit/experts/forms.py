@@ -1,3 +1,5 @@
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 
 from cpaudit.org.models import User
@@ -84,6 +86,26 @@ class ScoreForm(forms.Form):
 
     def points(self) -> dict:
         return {item.pk: self.cleaned_data[f"item_{item.pk}"] for item in self.scored}
+
+    @property
+    def max_total(self) -> Decimal:
+        return sum((item.max_points for item in self.scored), Decimal(0))
+
+    def running_total(self) -> Decimal | None:
+        """The sum of the points the form holds (posted, else saved), counting what reads as a number
+        (a bad entry is the field's error, not the total's); None when nothing is filled in yet. The
+        page shows it beside the button, and score-total.js keeps it current while the expert types."""
+        values = []
+        for item in self.scored:
+            name = f"item_{item.pk}"
+            raw = self.data.get(name) if self.is_bound else self.initial.get(name)
+            try:
+                value = Decimal(str(raw).strip())
+            except (InvalidOperation, ValueError):
+                continue
+            if value.is_finite():
+                values.append(value)
+        return sum(values, Decimal(0)) if values else None
 
 
 class SheetForm(forms.Form):

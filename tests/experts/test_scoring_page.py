@@ -110,3 +110,25 @@ def test_score_page_queries_do_not_grow_with_the_flags(world, client, scoring):
         html = client.get(url).content.decode()
     assert "已实施方案申报的实际节水合计50 吨/年（10项方案），大于审核基准年（2019年）新鲜水用量10 吨" in html
     assert len(many) == len(few)
+
+
+def test_score_page_shows_a_running_total_of_the_points_entered(world, client, scoring):
+    """The 合计 beside the button: — before anything is entered, the sum of the posted points when the
+    page comes back with an error, and the total against the pass mark; kept current while typing by
+    a script file of our own origin (no inline script: the CSP stays strict)."""
+    application, member, _ = scoring
+    sheet = member.panel.sheet
+    scored = [i for i in sheet.items.order_by("order") if not i.is_veto]
+    client.force_login(world.users[Role.EXPERT])
+    url = reverse("experts:score", args=[member.pk])
+    html = client.get(url).content.decode()
+    assert '<output id="score-total" data-pass="' in html and ">—</output>" in html
+    assert 'src="/static/cpaudit/score-total.js"' in html and "<script>" not in html
+    # Every item but one at full marks, the last one bad: the form fails, the total counts the rest.
+    posted = {f"item_{i.pk}": str(i.max_points) for i in scored[:-1]}
+    posted[f"item_{scored[-1].pk}"] = "abc"
+    html = client.post(url, posted).content.decode()
+    expected = sum(i.max_points for i in scored[:-1])
+    assert f'>{expected}</output>' in html
+    assert ("已达合格分数线" if expected >= sheet.pass_mark else "未达合格分数线") in html
+    assert f"满分 {sum(i.max_points for i in scored)} 分" in html
