@@ -157,6 +157,12 @@ class Browser:
         self.sessions.append(session)
         return session.login()
 
+    def visitor(self) -> Session:
+        """A tab nobody logged in to (the public pages)."""
+        session = Session(self, "访客")
+        self.sessions.append(session)
+        return session
+
     def login_reset(self, username: str) -> Session:
         """A demo account nobody was given a password for (demo_ent_<id>): the security administrator's
         `cpaudit reset-password`, then the first login changes the one-time password when asked to."""
