@@ -43,6 +43,24 @@ CONFIRMATIONS = {c_key: c for c_key, c in {
     "report_withdraw": Confirmation(
         "撤回月报报送", "报告回到编辑中，市局不再看到本次报送；已报送的版本保留并标注“已撤回”，"
         "重新报送时形成新版本并须填写更正原因。", frozenset({"reports:branch_report"}), "确认撤回"),
+    "spotcheck_draw": Confirmation(
+        "抽取检查对象和检查人员", "将按方案随机抽取企业和检查人员并记入日志；抽取结果即确定，不能重新抽取，"
+        "如需更改只能制定新方案取代并说明原因。", frozenset({"spotchecks:plan_detail"}), "确认抽取"),
+    "spotcheck_approve": Confirmation(
+        "审定并公开抽查结果", "抽查结果将审定并在信息公示页面向社会公开，之后不能撤回。",
+        frozenset({"spotchecks:plan_detail"}), "确认审定并公开"),
+    "rectification_close": Confirmation(
+        "整改任务销号", "确认企业已按要求整改到位，任务销号并记入日志，之后不能恢复。",
+        frozenset({"spotchecks:rectification_detail"}), "确认销号"),
+    "circular_issue": Confirmation(
+        "签发通报", "通报将加盖本单位电子印章生成正式文件，签发后不能撤销；选择公开的通报同时在信息公示页面公开。",
+        frozenset({"assessment:circular_detail"}), "确认签发"),
+    "agency_suspend": Confirmation(
+        "暂停咨询机构承接新业务", "该机构将不能再被企业选为新的咨询机构，已承接的审核不受影响；决定记入日志并在机构档案中显示。",
+        frozenset({"assessment:agency_detail"}), "确认暂停"),
+    "exemption_approve": Confirmation(
+        "批准豁免", "该企业将不再列入“应开展未开展”名单，豁免理由记入日志。", frozenset({"coverage:exemption_detail"}),
+        "确认批准"),
     "step_confirm": Confirmation(
         "核实（锁定）步骤", "该步骤将被锁定，企业不能再修改；如需更正须由分局填写原因重新打开。",
         frozenset({"progress:step_edit", "progress:step_review"}), "确认核实"),
