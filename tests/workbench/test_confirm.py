@@ -107,3 +107,24 @@ def test_withdraw_is_refused_once_the_branch_decided_on_the_version(world, chain
     app = chain.decide(submitted, Step.BRANCH_REVIEW, outcome=Outcome.RETURN, opinion="补充材料")
     with pytest.raises(InvalidState):
         application_withdraw(actor=world.users[Role.ENTERPRISE], application=app)
+
+
+def test_every_confirmation_kind_is_used_by_a_page_and_names_real_targets():
+    """No confirmation is dead text: each kind is the button of some template, and every target is a URL
+    name the project has (a renamed view would otherwise refuse every confirmed form)."""
+    from pathlib import Path
+
+    from django.urls import NoReverseMatch
+
+    from cpaudit.workbench.confirm import CONFIRMATIONS
+
+    root = Path(__file__).resolve().parents[2] / "cpaudit"
+    templates = "\n".join(p.read_text(encoding="utf-8") for p in root.rglob("templates/**/*.html"))
+    unused = [kind for kind in CONFIRMATIONS if f'kind="{kind}"' not in templates]
+    assert not unused, unused
+    for confirmation in CONFIRMATIONS.values():
+        for name in confirmation.targets:
+            try:
+                reverse(name)
+            except NoReverseMatch as exc:
+                assert "pattern(s) tried" in str(exc) and "0 pattern(s)" not in str(exc), name
