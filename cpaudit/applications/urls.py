@@ -14,6 +14,7 @@ from . import (
 app_name = "applications"
 urlpatterns: list = [
     path("", views.index, name="index"),
+    path("export/", views.index_export, name="index_export"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views_form.edit, name="edit"),
     path("<int:pk>/withdraw/", views_withdraw.withdraw, name="withdraw"),

@@ -10,7 +10,9 @@ take a 403 (domain_view). The index runs a fixed number of queries whatever the 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 
 from cpaudit.campaigns.models import Campaign, Enrolment
 from cpaudit.core import clock
@@ -18,8 +20,9 @@ from cpaudit.core.views import domain_view
 from cpaudit.org import access
 from cpaudit.org.models import Division
 from cpaudit.org.roles import PROVINCE_ROLES, Role
+from cpaudit.security import events
 
-from . import selectors, services, views_chain
+from . import exports, selectors, services, views_chain
 from .forms import SORTS, FilterForm
 from .models import EDITABLE, FINAL, IN_CHAIN, Application, Decision, Kind, Status
 
@@ -120,10 +123,9 @@ def _enrolment_rows(user):
     return rows
 
 
-@domain_view
-def index(request):
+def _list(request):
+    """The list's filter form and its queryset (the page and its export show the same rows)."""
     user = request.user
-    access.check(user, "applications.application.view")
     today = clock.today()
     in_scope = access.scope(user, Application.objects.all())
     counties = Division.objects.filter(code__in=in_scope.values("enrolment__enterprise__county_id")).order_by("code")
@@ -135,6 +137,28 @@ def index(request):
         qs = Application.objects.none()  # an invalid filter shows nothing, never silently everything
     else:
         qs = _filtered(user, form.cleaned_data if form.is_bound else {}, today, units)
+    return form, qs, today
+
+
+@domain_view
+def index_export(request):
+    """全部申请 as .xlsx: the same filters and order as the page, every page of it."""
+    access.check(request.user, "applications.application.view")
+    form, qs, today = _list(request)
+    content, written = exports.export_applications(actor=request.user, queryset=qs, today=today)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    events.note_read(request, rows=written, filters={k: str(v) for k, v in filters.items() if v not in (None, "")})
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"评估验收申请-{today:%Y%m%d}.xlsx")
+    return response
+
+
+@domain_view
+def index(request):
+    user = request.user
+    access.check(user, "applications.application.view")
+    form, qs, today = _list(request)
     page = Paginator(qs, settings.CPAUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     for application in page:
         application.late = selectors.is_late(application, today)
@@ -147,6 +171,9 @@ def index(request):
         "can_summary": access.allowed(user, "applications.summary.view"),
         "is_government": getattr(user, "agency_id", None) is not None,
     })
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- one application -------------------------------------------------------------------------------

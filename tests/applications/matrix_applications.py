@@ -96,6 +96,7 @@ def batch_kwargs(w, rel):
 
 MATRIX = {
     "applications:index": (None, role_only(VIEWERS), "get"),
+    "applications:index_export": (None, role_only(VIEWERS), "get"),
     "applications:detail": (submitted_kwargs, rule(VIEWERS, VIEWERS), "get"),
     "applications:edit": (draft_kwargs, rule(VIEWERS, PREPARERS), "get"),
     # An empty start (no kind chosen) is sent back to the index with a message.

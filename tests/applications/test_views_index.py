@@ -159,3 +159,43 @@ def test_home_counts_what_awaits_the_user(client, world, today):
     assert "评估/验收待办" in html and f'href="{reverse("applications:index")}">1</a>' in html
     client.force_login(world.users[Role.BRANCH_LEADER])  # nothing awaits the leader
     assert "评估/验收待办" not in client.get(reverse("home")).content.decode()
+
+
+def _sheet(response):
+    import io
+
+    from openpyxl import load_workbook
+
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(load_workbook(io.BytesIO(response.content), read_only=True).active.iter_rows(values_only=True))
+    return rows[0], rows[1:]
+
+
+def test_export_is_the_filtered_list_every_page(client, world, today, settings):
+    settings.CPAUDIT_PAGE_SIZE = 2
+    make_application(world, status=Status.BRANCH_REVIEW)
+    make_application(world, "same_county", status=Status.DRAFT)
+    make_application(world, "other_county", status=Status.PASSED, passed=True, result_date=today)
+    make_application(world, "other_city", status=Status.RETURNED)  # outside 保定: not the city's
+    client.force_login(world.users[Role.CITY_STAFF])
+    page = client.get(reverse("applications:index"), {"q": "测试"}).content.decode()
+    assert f'href="{reverse("applications:index_export")}?q=' in page
+    header, rows = _sheet(client.get(reverse("applications:index_export")))
+    assert header[:3] == ("企业名称", "统一社会信用代码", "所在县（市、区）") and "逾期" in header
+    assert sorted(r[0] for r in rows) == ["同县测试企业有限公司", "外县测试企业有限公司", "自有测试企业有限公司"]
+    _, rows = _sheet(client.get(reverse("applications:index_export"), {"status": "passed"}))
+    assert [(r[0], r[header.index("状态")]) for r in rows] == [("外县测试企业有限公司", "评估通过")]
+    # An enterprise named like a formula is written as text, not run.
+    world.enterprises["own"].name = "=HYPERLINK(\"http://x\")"
+    world.enterprises["own"].save()
+    _, rows = _sheet(client.get(reverse("applications:index_export"), {"status": "in_review"}))
+    assert rows[0][0].startswith("'=")
+
+
+def test_export_queries_do_not_grow(client, world, today):
+    client.force_login(world.users[Role.PROVINCE_STAFF])
+    add_applications(world, 3)
+    few = queries(client, reverse("applications:index_export"))
+    add_applications(world, 20)
+    assert queries(client, reverse("applications:index_export")) == few
