@@ -116,14 +116,18 @@ def _form_table(doc, data: dict) -> None:
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width  # w:gridCol (LibreOffice and WPS read the grid, Word the cells)
     _tight(table)
-    for row in table.rows:
-        for c, cell in enumerate(row.cells):
+    # Every grid position's cell, read once before any merge: table.cell(r, c) walks the whole table
+    # on each call (most of the form's render time). The specs never overlap, so no merge removes a
+    # cell a later spec starts or ends on.
+    grid = [row.cells for row in table.rows]
+    for cells in grid:
+        for c, cell in enumerate(cells):
             cell.width = widths[c]
     for r, row in enumerate(rows):
         for spec in row:
-            cell = table.cell(r, spec.col)
+            cell = grid[r][spec.col]
             if spec.span > 1 or spec.rows > 1:
-                cell = cell.merge(table.cell(r + spec.rows - 1, spec.col + spec.span - 1))
+                cell = cell.merge(grid[r + spec.rows - 1][spec.col + spec.span - 1])
             cell.vertical_alignment = (WD_CELL_VERTICAL_ALIGNMENT.TOP if spec.opinion
                                        else WD_CELL_VERTICAL_ALIGNMENT.CENTER)
             if spec.opinion is not None:
