@@ -41,8 +41,10 @@ run: $(STAMP) fonts
 	DJANGO_SETTINGS_MODULE=cpaudit.settings.dev $(BIN)/cpaudit load-demo --port $(PORT)
 	DJANGO_SETTINGS_MODULE=cpaudit.settings.dev $(BIN)/cpaudit serve --port $(PORT)
 
+# On every core (pytest-xdist, test by test: see docs/ARCHITECTURE.md); TEST_WORKERS=0 runs one process.
+TEST_WORKERS ?= auto
 test: $(STAMP) fonts
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The province-scale benchmark (issue 15, docs/PERFORMANCE.md): generated data, gunicorn on 127.0.0.1,
 # load from a second process (wrk when installed), a table and the BENCH lines. PostgreSQL too when
