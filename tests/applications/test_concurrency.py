@@ -12,7 +12,7 @@ from cpaudit.applications.models import Application, Decision, Outcome, Status, 
 from cpaudit.core.errors import DomainError
 from cpaudit.core.models import ActionLog
 from cpaudit.org.roles import Role
-from tests.factories import make_user
+from tests.factories import declare, make_user
 
 # serialized_rollback: the flush after a transactional test would drop the divisions and industries
 # that migrations load; the next test needs them back.
@@ -49,6 +49,7 @@ def postgres_only():
 
 def test_two_branch_staff_review_the_same_application(postgres_only, chain, submitted, world):
     second = make_user("bstaff2", Role.BRANCH_STAFF, agency=world.branch_a)
+    declare(second)  # a decision needs a current declaration of interest: both may decide, one wins
     checks = {"materials_complete": True, "facts_true": True}
 
     def agree(user, outcome):
@@ -66,6 +67,7 @@ def test_two_branch_staff_review_the_same_application(postgres_only, chain, subm
 def test_two_leaders_batch_the_same_application(postgres_only, chain, submitted, world):
     app = chain.to(submitted, Status.BRANCH_BATCH)
     second = make_user("blead2", Role.BRANCH_LEADER, agency=world.branch_a)
+    declare(second)
 
     def batch(user):
         return lambda: services.batch_submit(actor=user, campaign=world.campaign, kind=app.kind, applications=[app])
