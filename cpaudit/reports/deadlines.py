@@ -62,10 +62,11 @@ def due_date(campaign: Campaign, month) -> dt.date:
 
 def deadline_state(report: MonthlyReport | None, campaign: Campaign, month, today: dt.date) -> str:
     """on_time / late, judged by the FIRST submission's day: a later send-back and correction does not
-    rewrite whether the branch reported in time; else missing (past the due date) or pending."""
+    rewrite whether the branch reported in time; else missing (past the due date) or pending. A version
+    its leader withdrew (report_withdraw) was never a submission: it does not count."""
     due = due_date(campaign, month)
     if report is not None and report.pk is not None:
-        versions = list(report.versions.all())
+        versions = [v for v in report.versions.all() if v.withdrawn_at is None]
         if versions:
             first = min(versions, key=lambda v: v.number)
             return "on_time" if timezone.localdate(first.submitted_at) <= due else "late"

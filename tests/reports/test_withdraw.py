@@ -86,3 +86,15 @@ def test_a_return_tells_the_branch_and_is_read_when_the_branch_acts(users, submi
     assert not Notification.objects.filter(user=users[Role.BRANCH_STAFF], read_at__isnull=True,
                                            subject=f"reports.monthlyreport:{submitted.pk}").exists()
     assert D(2020, 5, 1) == submitted.month
+
+
+def test_a_withdrawn_submission_does_not_count_as_reported(users, submitted, world):
+    """Seen on the demo: after a withdrawal the page still said 按时报送. The deadline is judged by the
+    first submission that stood; a withdrawn one is none."""
+    from cpaudit.reports.deadlines import deadline_state
+
+    june = D(2020, 6, 15)  # after May's due date
+    assert deadline_state(submitted, world.campaign, submitted.month, june) == "on_time"
+    services.report_withdraw(actor=users[Role.BRANCH_LEADER], report=submitted)
+    submitted.refresh_from_db()
+    assert deadline_state(submitted, world.campaign, submitted.month, june) == "missing"
