@@ -16,6 +16,7 @@ from django.utils.http import content_disposition_header
 
 from cpaudit.campaigns.models import Campaign, Enrolment
 from cpaudit.core import clock
+from cpaudit.core.pagecache import cached_page
 from cpaudit.core.views import domain_view
 from cpaudit.org import access
 from cpaudit.org.models import Division
@@ -155,6 +156,7 @@ def index_export(request):
 
 
 @domain_view
+@cached_page("applications.application.view")
 def index(request):
     user = request.user
     access.check(user, "applications.application.view")

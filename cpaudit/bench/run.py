@@ -64,11 +64,11 @@ def table(results: list[dict]) -> str:
         lines.append(f"\n== {r['backend']}: {r['n']} enterprises (queries counted at {r['small_n']} and {r['n']}); "
                      f"generated {json.dumps(r['grown'], ensure_ascii=False)} in {r['generate_s']:.0f} s; load: "
                      f"{r['tool']}, {r['connections']} connections, {r['duration']:g} s per page, gunicorn 2 workers")
-        lines.append(f"{'page':<26}{'ratio':>7}{'req/s':>9}{'floor':>9}{'p50 ms':>9}{'queries':>10}")
+        lines.append(f"{'page':<26}{'ratio':>7}{'req/s':>9}{'floor':>9}{'p50 ms':>9}{'queries':>10}{'cold ms':>9}")
         for name, p in r["pages"].items():
             q = f"{p['queries_small']}/{p['queries_big']}"
             lines.append(f"{name:<26}{p['ratio']:>7.2f}{p['rps']:>9.1f}{p['floor_rps']:>9.1f}{p['p50_ms']:>9.0f}"
-                         f"{q:>10}")
+                         f"{q:>10}{p.get('cold_ms', 0):>9.0f}")
         o = r["offline"]
         lines.append(f"consolidation {o['consolidation-s']:.2f} s · verify-log {o['log-entries']} entries, ratio "
                      f"{o['verify-log-ratio']:.2f} · Table 1 docx {o['table1-docx-ms']:.0f} ms, pdf "

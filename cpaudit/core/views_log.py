@@ -21,6 +21,7 @@ from cpaudit.security import events
 from . import clock, logdisplay
 from .forms_log import LogFilterForm
 from .models import ActionLog
+from .pagecache import cached_page
 from .views import domain_view
 
 # A cell starting with one of these is a formula to Excel/WPS (CSV injection); tab and CR too.
@@ -48,6 +49,7 @@ def _query_without_page(request) -> str:
 
 
 @domain_view
+@cached_page("core.log.view")
 def log_list(request):
     return _render_list(request)
 

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from cpaudit.campaigns.models import Campaign
+from cpaudit.core.pagecache import cached_page
 from cpaudit.core.uploads import limit_megabytes, upload_too_large
 from cpaudit.core.views import add_validation_errors, domain_view
 from cpaudit.jobs.services import enqueue, job_dir
@@ -32,6 +33,7 @@ from .story import story
 
 
 @domain_view
+@cached_page("registry.enterprise.view")
 def enterprise_list(request):
     access.check(request.user, "registry.enterprise.view")
     form = EnterpriseFilterForm(request.GET or None, user=request.user)

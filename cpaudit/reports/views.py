@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from cpaudit.campaigns.models import Campaign
 from cpaudit.core import clock
 from cpaudit.core.errors import InvalidState, PermissionDenied
+from cpaudit.core.pagecache import cached_page
 from cpaudit.core.views import add_validation_errors, domain_view
 from cpaudit.org import access
 from cpaudit.org.models import Agency
@@ -189,6 +190,7 @@ def _draft_or_submit(request, report, action):
 
 
 @domain_view
+@cached_page("reports.report.view")
 def branch_report(request, slug, month, agency_pk):
     """The report page: status and deadline, the document preview, the free text for branch staff
     while editable, approval and submission for the branch leader, versions, downloads."""

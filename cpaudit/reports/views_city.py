@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from cpaudit.core.errors import InvalidState
+from cpaudit.core.pagecache import cached_page
 from cpaudit.core.views import domain_view
 from cpaudit.org import access
 from cpaudit.org.roles import AgencyKind
@@ -31,6 +32,7 @@ from .views import (
 
 
 @domain_view
+@cached_page("reports.report.view")
 def city_overview(request, slug, month, agency_pk):
     """Every supervised branch's state with accept / return for city staff; the city's consolidated
     report (free text by city staff, submission to the province by the city leader)."""

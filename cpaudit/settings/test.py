@@ -15,6 +15,9 @@ CPAUDIT_KEY_ENCRYPTION_KEY = "0123456789abcdef0123456789abcdef"  # not a secret:
 # The test database is flushed between transactional tests; the log's triggers allow it only
 # through cpaudit.core.logreset, which checks this flag.
 CPAUDIT_LOG_RESET_ALLOWED = True
+# Off: factories write through the ORM without logging, and a worker's in-process cache outlives a test
+# (ids come back after a rollback). tests/core/test_pagecache.py turns it on for itself.
+CPAUDIT_PAGE_CACHE = ""
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 _tmp = Path(tempfile.mkdtemp(prefix="cpaudit-test-"))
 CPAUDIT_CHECKPOINT_DIR = _tmp / "checkpoints"

@@ -16,6 +16,7 @@ from django.utils.http import content_disposition_header
 
 from cpaudit.campaigns.models import Campaign, Enrolment
 from cpaudit.core import clock
+from cpaudit.core.pagecache import cached_page
 from cpaudit.core.views import domain_view
 from cpaudit.org import access
 from cpaudit.org.models import Division
@@ -154,6 +155,7 @@ def _dimension_benefits(rows: list[dict], links: Links, dimension: str) -> list[
 
 
 @domain_view
+@cached_page("progress.dashboard.view")
 def dashboard(request, slug):
     """County × stage, six industries × stage and industry 大类 × stage matrices, totals and completion rates, options and investment
     by status, benefits expected vs achieved, the stale list and two SVG charts."""
@@ -226,6 +228,7 @@ def _enrolment_page(request, slug, *, action: str):
 
 
 @domain_view
+@cached_page("progress.dashboard.view")
 def enrolment_list(request, slug):
     """The enrolments behind the dashboard's numbers: search, filters, sorting, pagination."""
     campaign, form, filters, qs, today = _enrolment_page(request, slug, action="progress.dashboard.view")
