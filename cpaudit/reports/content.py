@@ -236,14 +236,16 @@ def build_branch(report, today: dt.date, *, items: list[Standing] | None = None,
     return _ordered(content)
 
 
-def build_city(report, today: dt.date, sections: list[dict]) -> dict:
+def build_city(report, today: dt.date, sections: list[dict], *, items: list[Standing] | None = None) -> dict:
     """A city consolidation: the city's figures over every supervised county as of its data date (the
     body, with one row per branch), plus the given sections (services.city_sections: each branch's
-    report state, problems and, when submitted, its document for the annexes)."""
+    report state, problems and, when submitted, its document for the annexes). `items`: the supervised
+    counties' standings when the caller has read them (services.build_data)."""
     month = month_start(report.month)
     content = _base(report, month, today)
     branches = supervised_branches(report.agency, report.campaign)
-    items = standings(report.campaign, [b.division_id for b in branches], month, today)
+    if items is None:
+        items = standings(report.campaign, [b.division_id for b in branches], month, today)
     content.update(summary(items))
     by_county = defaultdict(list)
     for item in items:

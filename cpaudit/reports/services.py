@@ -308,7 +308,11 @@ def required_missing(report: MonthlyReport) -> dict[str, str]:
 def build_data(report: MonthlyReport, today: dt.date) -> dict:
     """The live (or, for a past month, reconstructed) figures and text of the report's draft."""
     if report.kind == ReportKind.CITY:
-        return C.build_city(report, today, city_sections(report.agency, report.campaign, report.month, today))
+        # The standings of every supervised county, read once for the body and the branches' sections.
+        branches = C.supervised_branches(report.agency, report.campaign)
+        items = C.standings(report.campaign, [b.division_id for b in branches], _month(report.month), today)
+        sections = city_sections(report.agency, report.campaign, report.month, today, items=items)
+        return C.build_city(report, today, sections, items=items)
     return C.build_branch(report, today)
 
 
@@ -326,17 +330,18 @@ def content_for(report: MonthlyReport, *, today: dt.date | None = None) -> dict:
     return build_content(report, today or clock.today())
 
 
-def city_sections(city: Agency, campaign: Campaign, month, today: dt.date) -> list[dict]:
-    """One section per supervised branch: its submitted version, else its live draft (未报送 etc.)."""
+def city_sections(city: Agency, campaign: Campaign, month, today: dt.date, *, items=None) -> list[dict]:
+    """One section per supervised branch: its submitted version, else its live draft (未报送 etc.).
+    `items`: the standings of every supervised county when the caller has them (build_data)."""
     month = _month(month)
     branches = C.supervised_branches(city, campaign)
     reports = {r.agency_id: r for r in branch_reports(campaign, month, [b.pk for b in branches])}
     # Every branch's standings and application counts read at once: a fixed number of queries
     # whatever the number of branches (issue 15), split by county below.
     counties = [b.division_id for b in branches]
-    items = defaultdict(list)
-    for item in C.standings(campaign, counties, month, today):
-        items[item.county].append(item)
+    by_county = defaultdict(list)
+    for item in C.standings(campaign, counties, month, today) if items is None else items:
+        by_county[item.county].append(item)
     applications = C.applications_by_county(campaign, counties, C.data_date(month, today))
     sections = []
     for branch in branches:
@@ -348,7 +353,7 @@ def city_sections(city: Agency, campaign: Campaign, month, today: dt.date) -> li
         draft = report or MonthlyReport(kind=ReportKind.BRANCH, campaign=campaign, agency=branch, month=month)
         label = RETURNED_LABEL if report is not None and report.status == ReportStatus.RETURNED \
             else DEADLINE_LABELS[state]
-        live = C.build_branch(draft, today, items=items[branch.division_id],
+        live = C.build_branch(draft, today, items=by_county[branch.division_id],
                               applications=applications[branch.division_id])
         sections.append(C.section_from(live, label, False))
     return sections

@@ -21,6 +21,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Case, Count, F, Max, Q, Value, When
+
 from cpaudit.campaigns.models import Enrolment
 from cpaudit.progress.industry_groups import GROUPS, OTHER, group_of
 from cpaudit.progress.models import StepRecord, StepStatus
@@ -90,33 +92,58 @@ def standings(campaign, counties, month: dt.date, today: dt.date) -> list[Standi
 
 
 def standings_at(campaign, counties, first: dt.date, as_of: dt.date, *, live: bool) -> list[Standing]:
-    """As standings, for any data date `as_of` in the month starting `first`."""
-    enrolments = list(Enrolment.objects.filter(campaign=campaign, enterprise__county_id__in=list(counties))
+    """As standings, for any data date `as_of` in the month starting `first`. Each enrolment's steps are
+    folded by the database (one GROUP BY over the step records: at 50,000 enterprises a loop over the
+    ~450,000 records in Python took 1.4 s of a city's consolidation); `standing_of` is the same rule
+    over one enrolment's records in Python (tests/reports/test_standings_sql.py holds them equal)."""
+    counties = list(counties)
+    enrolments = list(Enrolment.objects.filter(campaign=campaign, enterprise__county_id__in=counties)
                       .values_list("pk", "start_date", "enterprise__name", "enterprise__county_id",
                                    "enterprise__industry_id"))
-    records = defaultdict(list)
-    for row in (StepRecord.objects.filter(enrolment__campaign=campaign,
-                                          enrolment__enterprise__county_id__in=list(counties))
-                .values_list("enrolment_id", "step_id", "status", "start_date", "completion_date")):
-        records[row[0]].append(row[1:])
+    started, done = _started_done(as_of, live)
+    moved = Q(start_date__gte=first, start_date__lte=as_of) | Q(completion_date__gte=first, completion_date__lte=as_of)
+    folded = {row[0]: row[1:] for row in (
+        StepRecord.objects.filter(enrolment__campaign=campaign, enrolment__enterprise__county_id__in=counties)
+        .values("enrolment_id").order_by()
+        .annotate(reached=Max(Case(When(started, then=F("step__stage")), default=Value(0))),
+                  completed=Count("pk", filter=done), moved=Count("pk", filter=moved))
+        .values_list("enrolment_id", "reached", "completed", "moved"))}
     result = []
     for pk, start, name, county, industry in enrolments:
         begun = start is None or start <= as_of
-        reached, completed, moved = 0, 0, False
-        for step_no, status, started_on, completed_on in records[pk]:
-            if live:
-                # A date after as_of (the demo's later history) is not yet true on as_of.
-                started = status != StepStatus.NOT_STARTED and not (started_on and started_on > as_of)
-                done = status == StepStatus.COMPLETED and not (completed_on and completed_on > as_of)
-            else:
-                started = _on_or_before(started_on, as_of) or _on_or_before(completed_on, as_of)
-                done = _on_or_before(completed_on, as_of)
-            if started and begun:
-                reached = max(reached, _STAGE_OF_STEP[step_no])
-            completed += bool(done)
-            moved = moved or any(d is not None and first <= d <= as_of for d in (started_on, completed_on))
-        result.append(Standing(name, county, reached, moved, completed >= TOTAL_STEPS, begun, group_of(industry)))
+        reached, completed, moved_count = folded.get(pk, (0, 0, 0))
+        result.append(Standing(name, county, reached if begun else 0, moved_count > 0, completed >= TOTAL_STEPS,
+                               begun, group_of(industry)))
     return result
+
+
+def _started_done(as_of: dt.date, live: bool) -> tuple[Q, Q]:
+    """When a step record counts as started and as completed on `as_of` (the module's rule, in SQL)."""
+    if live:
+        # A date after as_of (the demo's later history) is not yet true on as_of.
+        not_after = Q(start_date__isnull=True) | Q(start_date__lte=as_of)
+        started = ~Q(status=StepStatus.NOT_STARTED) & not_after
+        done = Q(status=StepStatus.COMPLETED) & (Q(completion_date__isnull=True) | Q(completion_date__lte=as_of))
+        return started, done
+    return Q(start_date__lte=as_of) | Q(completion_date__lte=as_of), Q(completion_date__lte=as_of)
+
+
+def standing_of(records, *, first: dt.date, as_of: dt.date, live: bool, begun: bool) -> tuple[int, int, bool]:
+    """(reached stage, completed steps, moved) of one enrolment from its records, each (step number,
+    status, start date, completion date): the rule in Python, the reference for standings_at."""
+    reached, completed, moved = 0, 0, False
+    for step_no, status, started_on, completed_on in records:
+        if live:
+            started = status != StepStatus.NOT_STARTED and not (started_on and started_on > as_of)
+            done = status == StepStatus.COMPLETED and not (completed_on and completed_on > as_of)
+        else:
+            started = _on_or_before(started_on, as_of) or _on_or_before(completed_on, as_of)
+            done = _on_or_before(completed_on, as_of)
+        if started and begun:
+            reached = max(reached, _STAGE_OF_STEP[step_no])
+        completed += bool(done)
+        moved = moved or any(d is not None and first <= d <= as_of for d in (started_on, completed_on))
+    return reached, completed, moved
 
 
 # --- grids: a label per row × the 7 stages, 尚未开始 and 合计 ----------------------------------------------

@@ -1,0 +1,69 @@
+"""reports.standings folds each enrolment's steps in the database; the rule in Python (standing_of) is
+the reference. Random records — every status, dates before, within and after the month, missing dates,
+enrolments starting after the data date — must give the same standing both ways, live and past."""
+
+import datetime as dt
+import random
+from collections import defaultdict
+
+import pytest
+
+from cpaudit.campaigns.models import Enrolment
+from cpaudit.progress.models import StepRecord, StepStatus
+from cpaudit.reports import standings as S
+from tests.factories import make_enterprise
+
+pytestmark = pytest.mark.django_db
+
+FIRST = dt.date(2020, 6, 1)
+AS_OF = dt.date(2020, 6, 18)
+
+
+def random_day(rng):
+    return rng.choice([None, dt.date(2020, 4, 2), dt.date(2020, 5, 31), FIRST, dt.date(2020, 6, 10), AS_OF,
+                       dt.date(2020, 6, 19), dt.date(2020, 8, 1)])
+
+
+@pytest.fixture
+def enrolments(world):
+    rng = random.Random(7)
+    made = list(Enrolment.objects.filter(campaign=world.campaign))
+    for i in range(25):
+        enterprise = make_enterprise(rng.choice(["130602", "130606"]))
+        made.append(Enrolment.objects.create(campaign=world.campaign, enterprise=enterprise,
+                                             start_date=rng.choice([None, dt.date(2020, 3, 1), dt.date(2020, 7, 1)])))
+    for step in range(1, 36):  # one enrolment finished before the month
+        StepRecord.objects.create(enrolment=made[0], step_id=step, status=StepStatus.COMPLETED,
+                                  start_date=dt.date(2020, 4, 2), completion_date=dt.date(2020, 5, 31))
+    for enrolment in made[1:]:
+        steps = range(1, 36) if rng.random() < 0.15 else rng.sample(range(1, 36), rng.randint(0, 20))
+        for step in steps:
+            status = rng.choice(list(StepStatus))
+            start, end = random_day(rng), random_day(rng)
+            if start and end and end < start:
+                start, end = end, start
+            StepRecord.objects.create(enrolment=enrolment, step_id=step, status=status, start_date=start,
+                                      completion_date=end if status == StepStatus.COMPLETED or rng.random() < .2 else None)
+    return made
+
+
+@pytest.mark.parametrize("live", [True, False])
+def test_the_database_folds_steps_as_the_python_rule_does(world, enrolments, live):
+    counties = ["130602", "130606", "130682", "130102"]
+    items = S.standings_at(world.campaign, counties, FIRST, AS_OF, live=live)
+    records = defaultdict(list)
+    for row in StepRecord.objects.values_list("enrolment_id", "step_id", "status", "start_date", "completion_date"):
+        records[row[0]].append(row[1:])
+    by_name = {item.name: item for item in items}
+    assert len(by_name) == len(enrolments) == len(items)
+    checked = set()
+    for enrolment in Enrolment.objects.filter(campaign=world.campaign).select_related("enterprise"):
+        begun = enrolment.start_date is None or enrolment.start_date <= AS_OF
+        reached, completed, moved = S.standing_of(records[enrolment.pk], first=FIRST, as_of=AS_OF, live=live,
+                                                  begun=begun)
+        item = by_name[enrolment.enterprise.name]
+        assert (item.reached, item.moved, item.finished, item.begun) == (
+            reached, moved, completed >= S.TOTAL_STEPS, begun), enrolment.enterprise.name
+        checked.add((reached, moved, completed >= S.TOTAL_STEPS))
+    assert len({c[0] for c in checked}) >= 4 and {c[1] for c in checked} == {True, False}
+    assert {c[2] for c in checked} == {True, False}
