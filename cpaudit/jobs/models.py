@@ -116,3 +116,22 @@ class Incident(models.Model):
     @property
     def open(self) -> bool:
         return self.resolved_at is None
+
+
+class DailyRun(models.Model):
+    """Who does a piece of the daily work (worker.DAILY) on a day: the first worker to claim it, so two
+    workers (two app servers) do it once between them — one checkpoint line, one anomaly run a day."""
+
+    name = models.CharField("日常任务", max_length=50)
+    day = models.DateField("日期")
+    worker = models.CharField("进程", max_length=100)
+    started_at = models.DateTimeField("开始时间")
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day", "name"]
+        verbose_name = "每日任务执行"
+        constraints = [models.UniqueConstraint(fields=["name", "day"], name="dailyrun_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name}"

@@ -1,7 +1,7 @@
 """The worker's loop (`cpaudit worker`): survive what can be survived, report what persists.
 
 Each turn: refresh this worker's row (WorkerStatus), take back the jobs of workers that stopped
-(recovery.py), do the daily work once a day, retry failed after-commit tasks (incidents.py), run up to
+(recovery.py), do the daily work once a day (among all workers: each piece is claimed, DailyRun), retry failed after-commit tasks (incidents.py), run up to
 ten queued jobs. A turn that raises — a dropped database connection (pg_terminate_backend, a database
 restart), a locked or read-only database, an unwritable file — does not end the process: the worker
 closes its database connections (the next query reconnects), logs, waits (1 s, doubling up to
@@ -19,7 +19,8 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, IntegrityError, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cpaudit.core import clock
@@ -27,7 +28,7 @@ from cpaudit.core.aftercommit import describe, retryable, run_safely
 from cpaudit.core.storage import database_failure
 
 from . import incidents, recovery
-from .models import WorkerStatus
+from .models import DailyRun, WorkerStatus
 from .services import run_pending
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,28 @@ def daily(name: str, title: str):
         return fn
 
     return register
+
+
+# What claim_daily finds: this worker does it; another has done it; another is at it.
+MINE, DONE, ELSEWHERE = "mine", "done", "elsewhere"
+
+
+def claim_daily(name: str, day: dt.date, worker: str) -> str:
+    """Who does the daily `name` on `day`: the first worker to claim it (the unique row decides between
+    workers on several hosts); that worker again after a turn cut short; another only once the claimant
+    started long ago and never finished (it died: CPAUDIT_JOB_STALE_SECONDS)."""
+    now = clock.server_now()
+    try:
+        with transaction.atomic():
+            DailyRun.objects.create(name=name, day=day, worker=worker, started_at=now)
+        return MINE
+    except IntegrityError:
+        pass
+    stale = now - dt.timedelta(seconds=settings.CPAUDIT_JOB_STALE_SECONDS)
+    unfinished = DailyRun.objects.filter(name=name, day=day, finished_at__isnull=True)
+    if unfinished.filter(Q(worker=worker) | Q(started_at__lt=stale)).update(worker=worker, started_at=now):
+        return MINE
+    return ELSEWHERE if unfinished.exists() else DONE
 
 
 class Worker:
@@ -75,10 +98,14 @@ class Worker:
         today = timezone.localdate(clock.server_now())  # the day turns at midnight Beijing time
         if self.last_day != today:
             self.daily_due, self.last_day = list(DAILY), today
-        while self.daily_due:  # a database failure stops the turn here; the next turn goes on from here
-            name, _, fn = self.daily_due[0]
-            run_safely(name, fn, passthrough=database_failure)
-            self.daily_due.pop(0)
+        for entry in list(self.daily_due):  # a database failure stops the turn here; the next goes on from here
+            name, _, fn = entry
+            claim = claim_daily(name, today, self.name)
+            if claim == MINE:
+                run_safely(name, fn, passthrough=database_failure)  # a failure: an incident, retried
+                DailyRun.objects.filter(name=name, day=today).update(finished_at=clock.server_now())
+            if claim != ELSEWHERE:  # still running on another worker: looked at again next turn
+                self.daily_due.remove(entry)
         incidents.retry_due()
         done = run_pending(limit=BATCH, worker=self.name, heartbeat=settings.CPAUDIT_JOB_HEARTBEAT_SECONDS)
         self.jobs_done += done

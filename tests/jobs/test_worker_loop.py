@@ -6,13 +6,14 @@ Real processes, kill -9 and dropped connections: test_worker_subprocess.py."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from cpaudit.core import clock
 from cpaudit.core.checkpoint import read_checkpoints
 from cpaudit.core.models import ActionLog
 from cpaudit.jobs import incidents, services, worker
 from cpaudit.jobs.management.commands import worker as command  # noqa: F401  (registers the daily work)
-from cpaudit.jobs.models import Incident, Job, WorkerStatus
+from cpaudit.jobs.models import DailyRun, Incident, Job, WorkerStatus
 from cpaudit.jobs.registry import job_handler
 
 
@@ -118,9 +119,41 @@ def test_the_daily_work_runs_once_a_day(db, quick, monkeypatch):
     w.turn()
     w.turn()
     assert calls == [1]
-    w.last_day = dt.date(2000, 1, 1)  # the day turned
+    tomorrow = clock.server_now() + dt.timedelta(days=1)
+    monkeypatch.setattr(clock, "server_now", lambda: tomorrow)  # the day turned
     w.turn()
     assert calls == [1, 1]
+
+
+def test_two_workers_do_the_daily_work_once_between_them(db, quick, monkeypatch):
+    """Two app servers, two workers: one checkpoint line, one anomaly run a day (DailyRun claims)."""
+    calls = []
+    monkeypatch.setattr(worker, "DAILY", [("count", "计数", lambda: calls.append(1))])
+    first = make()
+    second = worker.Worker(interval=1.0, say=lambda text: None, name="另一主机:2")
+    first.turn()
+    second.turn()
+    first.turn()
+    assert calls == [1]
+    assert DailyRun.objects.get(name="count").worker == "测试主机:1"
+    assert DailyRun.objects.get(name="count").finished_at is not None
+
+
+def test_a_claim_whose_worker_died_is_taken_over_once_stale(db, quick, monkeypatch):
+    calls = []
+    monkeypatch.setattr(worker, "DAILY", [("count", "计数", lambda: calls.append(1))])
+    today = dt.date.fromisoformat(str(timezone.localdate(clock.server_now())))
+    DailyRun.objects.create(name="count", day=today, worker="死掉的主机:9", started_at=clock.server_now())
+    second = worker.Worker(interval=1.0, say=lambda text: None, name="另一主机:2")
+    second.turn()
+    second.turn()
+    assert calls == []  # claimed a moment ago: the claimant may still be at it
+    DailyRun.objects.filter(name="count").update(
+        started_at=clock.server_now() - dt.timedelta(seconds=quick.CPAUDIT_JOB_STALE_SECONDS + 1))
+    second.turn()  # still due for it: the claim has gone stale, it takes it over
+    second.turn()
+    assert calls == [1]
+    assert DailyRun.objects.get(name="count").worker == "另一主机:2"
 
 
 def test_a_database_failure_in_daily_work_fails_the_turn_which_resumes_there(db, quick, monkeypatch):
