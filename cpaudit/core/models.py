@@ -36,6 +36,9 @@ class ActionLog(models.Model):
         ordering = ["seq"]
         verbose_name = "操作日志"
         verbose_name_plural = "操作日志"
+        # A person's latest entries (the workbench's 我最近的操作) without sorting all of them: at a
+        # million entries the actor index alone sorted ~40,000 rows of a city official per home page.
+        indexes = [models.Index(fields=["actor", "-seq"], name="actionlog_actor_latest")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_repr}"

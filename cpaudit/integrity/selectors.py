@@ -29,7 +29,10 @@ def hide_log_entries(user, qs: QuerySet) -> QuerySet:
     be named too)."""
     if getattr(user, "pk", None) is None:
         return qs
-    return qs.exclude(object_type="integrity.intervention", data__named_user=user.pk)
+    # As a subquery on the indexed object_type: excluded directly, the JSON test ran on every row of
+    # the log before the type's (1.1 s for a count over a million entries).
+    return qs.exclude(seq__in=qs.model.objects.filter(object_type="integrity.intervention",
+                                                      data__named_user=user.pk).values("seq"))
 
 
 def interventions(user, filters: dict | None = None) -> QuerySet:
