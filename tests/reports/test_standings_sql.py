@@ -28,7 +28,7 @@ def random_day(rng):
 def enrolments(world):
     rng = random.Random(7)
     made = list(Enrolment.objects.filter(campaign=world.campaign))
-    for i in range(25):
+    for _ in range(25):
         enterprise = make_enterprise(rng.choice(["130602", "130606"]))
         made.append(Enrolment.objects.create(campaign=world.campaign, enterprise=enterprise,
                                              start_date=rng.choice([None, dt.date(2020, 3, 1), dt.date(2020, 7, 1)])))
