@@ -24,6 +24,7 @@ process fills its own; correctness never depends on that, since the key moves wi
 """
 
 import functools
+import hashlib
 import re
 
 from django.conf import settings
@@ -54,7 +55,10 @@ def _cache():
 
 
 def _key(view_name: str, request) -> str:
-    return f"page:{view_name}:{request.user.pk}:{clock.today().isoformat()}:{generation()}:{request.get_full_path()}"
+    """Hashed: an address can be long and hold any character, which a shared cache (memcached, Redis)
+    would refuse in a key."""
+    parts = (view_name, request.user.pk, clock.today().isoformat(), generation(), request.get_full_path())
+    return "page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def cached_page(permission: str):
