@@ -1,9 +1,10 @@
 """The worker's loop (`cpaudit worker`): survive what can be survived, report what persists.
 
 Each turn: refresh this worker's row (WorkerStatus), take back the jobs of workers that stopped
-(recovery.py), do the daily work once a day (among all workers: each piece is claimed, DailyRun), retry failed after-commit tasks (incidents.py), run up to
-ten queued jobs. A turn that raises — a dropped database connection (pg_terminate_backend, a database
-restart), a locked or read-only database, an unwritable file — does not end the process: the worker
+(recovery.py), do the daily work once a day (once among all workers: each piece is claimed, DailyRun),
+retry failed after-commit tasks (incidents.py), run up to ten queued jobs. A turn that raises — a
+dropped database connection (pg_terminate_backend, a database restart), a locked or read-only
+database, an unwritable file — does not end the process: the worker
 closes its database connections (the next query reconnects), logs, waits (1 s, doubling up to
 CPAUDIT_WORKER_BACKOFF_MAX_SECONDS) and tries again. A failure that lasts CPAUDIT_WORKER_REPORT_AFTER_SECONDS
 is reported where an operator looks: the worker's row and an incident on the status page, the action
@@ -58,19 +59,24 @@ MINE, DONE, ELSEWHERE = "mine", "done", "elsewhere"
 def claim_daily(name: str, day: dt.date, worker: str) -> str:
     """Who does the daily `name` on `day`: the first worker to claim it (the unique row decides between
     workers on several hosts); that worker again after a turn cut short; another only once the claimant
-    started long ago and never finished (it died: CPAUDIT_JOB_STALE_SECONDS)."""
+    started long ago and never finished (it died: CPAUDIT_JOB_STALE_SECONDS). A worker waiting on
+    another's claim looks each turn without trying to insert (no unique-key error in the server's log
+    every second)."""
     now = clock.server_now()
-    try:
-        with transaction.atomic():
-            DailyRun.objects.create(name=name, day=day, worker=worker, started_at=now)
-        return MINE
-    except IntegrityError:
-        pass
+    claim = DailyRun.objects.filter(name=name, day=day).first()
+    if claim is None:
+        try:
+            with transaction.atomic():
+                DailyRun.objects.create(name=name, day=day, worker=worker, started_at=now)
+            return MINE
+        except IntegrityError:  # another worker claimed it between the read and the insert
+            claim = DailyRun.objects.get(name=name, day=day)
+    if claim.finished_at is not None:
+        return DONE
     stale = now - dt.timedelta(seconds=settings.CPAUDIT_JOB_STALE_SECONDS)
-    unfinished = DailyRun.objects.filter(name=name, day=day, finished_at__isnull=True)
-    if unfinished.filter(Q(worker=worker) | Q(started_at__lt=stale)).update(worker=worker, started_at=now):
-        return MINE
-    return ELSEWHERE if unfinished.exists() else DONE
+    taken = DailyRun.objects.filter(pk=claim.pk, finished_at__isnull=True).filter(
+        Q(worker=worker) | Q(started_at__lt=stale)).update(worker=worker, started_at=now)
+    return MINE if taken else ELSEWHERE
 
 
 class Worker:
