@@ -30,7 +30,6 @@ from cpaudit.progress.steps import all_steps, stages
 
 NOT_STARTED_ROW = "尚未开始"
 TOTAL_STEPS = len(all_steps())
-_STAGE_OF_STEP = {s.number: s.stage for s in all_steps()}
 
 
 # --- months and dates ------------------------------------------------------------------------------
@@ -81,10 +80,6 @@ class Standing:
         return self.begun and not self.finished and not self.moved
 
 
-def _on_or_before(day, as_of) -> bool:
-    return day is not None and day <= as_of
-
-
 def standings(campaign, counties, month: dt.date, today: dt.date) -> list[Standing]:
     """Every enrolment of the campaign in `counties` as of the month's data date. Two queries."""
     as_of = data_date(month, today)
@@ -94,8 +89,8 @@ def standings(campaign, counties, month: dt.date, today: dt.date) -> list[Standi
 def standings_at(campaign, counties, first: dt.date, as_of: dt.date, *, live: bool) -> list[Standing]:
     """As standings, for any data date `as_of` in the month starting `first`. Each enrolment's steps are
     folded by the database (one GROUP BY over the step records: at 50,000 enterprises a loop over the
-    ~450,000 records in Python took 1.4 s of a city's consolidation); `standing_of` is the same rule
-    over one enrolment's records in Python (tests/reports/test_standings_sql.py holds them equal)."""
+    ~450,000 records in Python took 1.4 s of a city's consolidation); tests/reports/test_standings_sql.py
+    holds it to the rule written in Python over one enrolment's records."""
     counties = list(counties)
     enrolments = list(Enrolment.objects.filter(campaign=campaign, enterprise__county_id__in=counties)
                       .values_list("pk", "start_date", "enterprise__name", "enterprise__county_id",
@@ -126,24 +121,6 @@ def _started_done(as_of: dt.date, live: bool) -> tuple[Q, Q]:
         done = Q(status=StepStatus.COMPLETED) & (Q(completion_date__isnull=True) | Q(completion_date__lte=as_of))
         return started, done
     return Q(start_date__lte=as_of) | Q(completion_date__lte=as_of), Q(completion_date__lte=as_of)
-
-
-def standing_of(records, *, first: dt.date, as_of: dt.date, live: bool, begun: bool) -> tuple[int, int, bool]:
-    """(reached stage, completed steps, moved) of one enrolment from its records, each (step number,
-    status, start date, completion date): the rule in Python, the reference for standings_at."""
-    reached, completed, moved = 0, 0, False
-    for step_no, status, started_on, completed_on in records:
-        if live:
-            started = status != StepStatus.NOT_STARTED and not (started_on and started_on > as_of)
-            done = status == StepStatus.COMPLETED and not (completed_on and completed_on > as_of)
-        else:
-            started = _on_or_before(started_on, as_of) or _on_or_before(completed_on, as_of)
-            done = _on_or_before(completed_on, as_of)
-        if started and begun:
-            reached = max(reached, _STAGE_OF_STEP[step_no])
-        completed += bool(done)
-        moved = moved or any(d is not None and first <= d <= as_of for d in (started_on, completed_on))
-    return reached, completed, moved
 
 
 # --- grids: a label per row × the 7 stages, 尚未开始 and 合计 ----------------------------------------------
